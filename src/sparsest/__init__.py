@@ -1,0 +1,49 @@
+"""sparsest — find the sparsest ReLU network that fits your data.
+
+Public API (imported lazily, so ``import sparsest`` does not import torch):
+
+* :class:`ReLUNetwork` — the network as float64 arrays (predict, path norms, counts, canonicalize).
+* :func:`solve_1d`, :func:`p_star` — exact 1-D solver and the sparsity threshold p*.
+* :func:`load_data`, :func:`save_model`, :func:`load_model` — files.
+* :class:`TorchReLUNet` — the same network as a PyTorch module.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._version import __version__
+
+_EXPORTS: dict[str, str] = {
+    "ReLUNetwork": "sparsest.network",
+    "Knots1D": "sparsest.network",
+    "solve_1d": "sparsest.exact",
+    "p_star": "sparsest.exact",
+    "load_data": "sparsest.data",
+    "paper_1d": "sparsest.data",
+    "paper_50d": "sparsest.data",
+    "check_interpolation": "sparsest.verify",
+    "save_model": "sparsest.modelfile",
+    "load_model": "sparsest.modelfile",
+    "TorchReLUNet": "sparsest.train.torchnet",
+    "SparsestError": "sparsest.errors",
+    "DataError": "sparsest.errors",
+    "ParameterError": "sparsest.errors",
+    "ConvergenceWarning": "sparsest.errors",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sparsest' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

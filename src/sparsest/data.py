@@ -1,0 +1,417 @@
+"""Data loading, validation and the paper's datasets.
+
+Every command reads data through :func:`load_data` and checks it with :func:`validate_xy`, so the
+same input gives the same clear error everywhere:
+
+* fewer than 2 points, NaN / inf, non-numeric cells, ragged rows, shape mismatch → :class:`DataError`
+* duplicate inputs with *different* targets → :class:`DataError` (no interpolant exists)
+* duplicate inputs with *equal* targets → merged, with a :class:`DuplicatePointsWarning`
+
+File formats
+------------
+CSV (``.csv``, ``.txt``, ``.tsv``): comma, semicolon, tab or whitespace separated; an optional header
+row (detected when its cells are not all numbers). The last column is the target unless ``target``
+names a header column (or gives a 0-based column index). NumPy: ``.npy`` holds one 2-D array whose
+last column is the target; ``.npz`` holds arrays ``X`` (shape (N,) or (N, d)) and ``y`` (shape (N,)).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DataError, DuplicatePointsWarning
+
+__all__ = [
+    "Dataset",
+    "fingerprint",
+    "load_data",
+    "paper_1d",
+    "paper_50d",
+    "prepare_1d",
+    "random_1d",
+    "validate_xy",
+]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated data.
+
+    Attributes
+    ----------
+    X : ndarray of shape (N, d)
+    y : ndarray of shape (N,)
+    feature_names : list of str
+    target_name : str
+    source : str
+        Where the data came from (a path or a built-in name).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: list[str]
+    target_name: str
+    source: str
+
+    @property
+    def n_points(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X.shape[1])
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_text(text: str, path: str) -> tuple[list[str] | None, list[list[str]]]:
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        raise DataError(f"{path}: the file is empty")
+    first = lines[0]
+    if "," in first:
+        delim = ","
+    elif ";" in first:
+        delim = ";"
+    elif "\t" in first:
+        delim = "\t"
+    else:
+        delim = None
+    if delim is None:
+        rows = [ln.split() for ln in lines]
+    else:
+        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+    header = None
+    if rows and not all(_is_number(c) for c in rows[0] if c != ""):
+        header, rows = rows[0], rows[1:]
+    return header, rows
+
+
+def _read_csv(path: str, target: str | int | None) -> Dataset:
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a text (CSV) file") from None
+    header, rows = _parse_text(text, path)
+    if not rows:
+        raise DataError(f"{path}: no data rows (only a header)")
+    width = len(header) if header is not None else len(rows[0])
+    for i, r in enumerate(rows):
+        if len(r) != width:
+            line = i + (2 if header is not None else 1)
+            raise DataError(f"{path}: row {line} has {len(r)} column(s), expected {width}")
+    if width < 2:
+        raise DataError(f"{path}: need at least 2 columns (inputs and a target), found {width}")
+    names = header if header is not None else [f"x{j}" for j in range(width - 1)] + ["y"]
+    tcol = _target_column(target, names, width, path)
+    data = np.empty((len(rows), width))
+    for i, r in enumerate(rows):
+        for j, cell in enumerate(r):
+            try:
+                data[i, j] = float(cell)
+            except ValueError:
+                line = i + (2 if header is not None else 1)
+                shown = cell if cell else "(empty)"
+                raise DataError(
+                    f"{path}: non-numeric cell {shown!r} at row {line}, column {names[j]!r}"
+                ) from None
+    feats = [j for j in range(width) if j != tcol]
+    return Dataset(data[:, feats], data[:, tcol], [names[j] for j in feats], names[tcol], path)
+
+
+def _target_column(target, names, width, path) -> int:
+    if target is None:
+        return width - 1
+    if isinstance(target, str) and target in names:
+        return names.index(target)
+    try:
+        idx = int(target)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"{path}: --target {target!r} is not a column (columns: {', '.join(names)})"
+        ) from None
+    if not -width <= idx < width:
+        raise DataError(f"{path}: --target column index {idx} out of range for {width} columns")
+    return idx % width
+
+
+def _read_numpy(path: str, target: str | int | None) -> Dataset:
+    try:
+        obj = np.load(path, allow_pickle=False)
+    except Exception as exc:
+        raise DataError(f"{path}: cannot read NumPy file ({exc.__class__.__name__})") from None
+    if isinstance(obj, np.lib.npyio.NpzFile):
+        with obj:
+            missing = [k for k in ("X", "y") if k not in obj.files]
+            if missing:
+                raise DataError(
+                    f"{path}: .npz must contain arrays 'X' and 'y' (missing {', '.join(missing)})"
+                )
+            X, y = obj["X"], obj["y"]
+        if target is not None:
+            raise DataError(f"{path}: --target does not apply to .npz files (they hold X and y)")
+        X = _numeric(X, path, "X")
+        y = _numeric(y, path, "y")
+        if X.ndim == 1:
+            X = X[:, None]
+        d = X.shape[1] if X.ndim == 2 else 0
+        return Dataset(X, y, [f"x{j}" for j in range(d)], "y", path)
+    arr = _numeric(obj, path, "array")
+    if arr.ndim != 2 or arr.shape[1] < 2:
+        raise DataError(f"{path}: .npy must hold a 2-D array with at least 2 columns, got {arr.shape}")
+    names = [f"x{j}" for j in range(arr.shape[1] - 1)] + ["y"]
+    tcol = _target_column(target, names, arr.shape[1], path)
+    feats = [j for j in range(arr.shape[1]) if j != tcol]
+    return Dataset(arr[:, feats], arr[:, tcol], [names[j] for j in feats], names[tcol], path)
+
+
+def _numeric(arr, path, name) -> np.ndarray:
+    arr = np.asarray(arr)
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise DataError(f"{path}: array {name!r} is not numeric (dtype {arr.dtype})")
+    if np.iscomplexobj(arr):
+        raise DataError(f"{path}: array {name!r} is complex")
+    return arr.astype(np.float64)
+
+
+def load_data(path: str | os.PathLike, target: str | int | None = None) -> Dataset:
+    """Read and validate a dataset from a CSV or NumPy file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``.csv``/``.txt``/``.tsv`` (text) or ``.npy``/``.npz`` (NumPy).
+    target : str or int, optional
+        Target column: a header name or a 0-based index. Default: the last column.
+
+    Returns
+    -------
+    Dataset
+        With ``X`` of shape (N, d) and ``y`` of shape (N,), validated by :func:`validate_xy`
+        (duplicates are *not* merged here; see :func:`prepare_1d` / :func:`validate_xy`).
+
+    Raises
+    ------
+    DataError
+        Missing or unreadable file, a directory, empty file, non-numeric cell, NaN/inf, fewer than
+        two points, or a bad ``target``.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise DataError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise DataError(f"{path}: is a directory, not a data file")
+    if not os.access(path, os.R_OK):
+        raise DataError(f"{path}: permission denied")
+    ext = os.path.splitext(path)[1].lower()
+    if ext in (".npy", ".npz"):
+        ds = _read_numpy(path, target)
+    else:
+        ds = _read_csv(path, target)
+    X, y = validate_xy(ds.X, ds.y, where=path)
+    return Dataset(X, y, ds.feature_names, ds.target_name, path)
+
+
+def validate_xy(X, y, *, where: str = "data") -> tuple[np.ndarray, np.ndarray]:
+    """Check shapes and values; return float64 copies ``X`` (N, d) and ``y`` (N,).
+
+    Raises
+    ------
+    DataError
+        Shape mismatch, fewer than two points, no features, NaN or inf.
+    """
+    try:
+        X = np.array(X, dtype=np.float64)
+        y = np.array(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"{where}: X and y must be numeric arrays") from None
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise DataError(f"{where}: X must be 1-D or 2-D, got shape {X.shape}")
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise DataError(f"{where}: y must be 1-D (one target), got shape {y.shape}")
+    if X.shape[0] != y.shape[0]:
+        raise DataError(f"{where}: shape mismatch, X has {X.shape[0]} rows but y has {y.shape[0]}")
+    if X.shape[1] == 0:
+        raise DataError(f"{where}: X has no feature columns")
+    if X.shape[0] < 2:
+        raise DataError(f"{where}: need at least 2 points, got {X.shape[0]}")
+    for name, arr in (("X", X), ("y", y)):
+        bad = ~np.isfinite(arr)
+        if np.any(bad):
+            idx = np.argwhere(bad)[0]
+            kind = "NaN" if np.isnan(arr[tuple(idx)]) else "inf"
+            row = int(idx[0]) + 1
+            raise DataError(f"{where}: {name} contains {kind} (first at data row {row})")
+    return X, y
+
+
+def merge_duplicates(X: np.ndarray, y: np.ndarray, *, where: str = "data"):
+    """Merge rows with identical inputs.
+
+    Identical inputs with identical targets are merged into one point (with a
+    :class:`DuplicatePointsWarning`); identical inputs with different targets raise
+    :class:`DataError`, since no function interpolates them.
+
+    Returns
+    -------
+    X : ndarray of shape (M, d)
+        Unique rows in lexicographic order.
+    y : ndarray of shape (M,)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    Xu, inv = np.unique(X, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    if Xu.shape[0] == X.shape[0]:
+        order = np.lexsort(X.T[::-1])
+        return X[order], y[order]
+    ymin = np.full(Xu.shape[0], np.inf)
+    ymax = np.full(Xu.shape[0], -np.inf)
+    np.minimum.at(ymin, inv, y)
+    np.maximum.at(ymax, inv, y)
+    conflict = np.flatnonzero(ymin != ymax)
+    if conflict.size:
+        j = int(conflict[0])
+        xs = ", ".join(f"{v:g}" for v in Xu[j])
+        raise DataError(
+            f"{where}: duplicate x=({xs}) with different y ({ymin[j]:g} and {ymax[j]:g}); "
+            "no interpolant exists"
+        )
+    n_dup = X.shape[0] - Xu.shape[0]
+    warnings.warn(
+        f"{where}: merged {n_dup} duplicate point(s) with equal x and equal y",
+        DuplicatePointsWarning,
+        stacklevel=2,
+    )
+    if Xu.shape[0] < 2:
+        raise DataError(f"{where}: need at least 2 distinct points, got {Xu.shape[0]}")
+    return Xu, ymin
+
+
+def prepare_1d(x, y, *, where: str = "data") -> tuple[np.ndarray, np.ndarray]:
+    """Validate univariate data, sort it by ``x`` and merge duplicates.
+
+    Parameters
+    ----------
+    x : array_like of shape (N,) or (N, 1)
+    y : array_like of shape (N,)
+
+    Returns
+    -------
+    x, y : ndarray of shape (M,)
+        Strictly increasing ``x`` (M <= N after merging duplicates).
+    """
+    X, y = validate_xy(x, y, where=where)
+    if X.shape[1] != 1:
+        raise DataError(f"{where}: expected univariate data (1 input column), got {X.shape[1]}")
+    x = X[:, 0]
+    order = np.argsort(x, kind="stable")
+    x, y = x[order], y[order]
+    if np.any(x[1:] == x[:-1]):
+        Xm, y = merge_duplicates(x[:, None], y, where=where)
+        x = Xm[:, 0]
+    return x, y
+
+
+def fingerprint(X: np.ndarray, y: np.ndarray) -> str:
+    """A short SHA-256 fingerprint of the float64 data (order-sensitive), for model files."""
+    import hashlib
+
+    h = hashlib.sha256()
+    X = np.ascontiguousarray(np.asarray(X, dtype=np.float64))
+    y = np.ascontiguousarray(np.asarray(y, dtype=np.float64))
+    h.update(str(X.shape).encode())
+    h.update(X.tobytes())
+    h.update(y.tobytes())
+    return "sha256:" + h.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------- datasets
+def paper_1d() -> tuple[np.ndarray, np.ndarray]:
+    """The paper's six univariate points: x = (−2,…,3), y = (0, 0, 1, 1, 0, 0).
+
+    The unique sparsest interpolant is ``(x+1)_+ − 2(x−½)_+ + (x−2)_+``.
+
+    Returns
+    -------
+    x : ndarray of shape (6,)
+    y : ndarray of shape (6,)
+    """
+    return np.arange(-2.0, 4.0), np.array([0.0, 0.0, 1.0, 1.0, 0.0, 0.0])
+
+
+def paper_50d(seed: int = 20, n: int = 10, d: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's multivariate instance: N = 10 points in d = 50, x and y i.i.d. Unif[−1, 1].
+
+    Drawn with NumPy's legacy ``RandomState(seed)``: first ``X`` (row-major, shape (n, d)), then
+    ``y`` — "seed 20, x then y" as in the paper. (The paper does not publish the draw itself, so
+    the instance may differ from theirs; its statistics do not.)
+
+    Returns
+    -------
+    X : ndarray of shape (n, d)
+    y : ndarray of shape (n,)
+    """
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n, d))
+    y = rng.uniform(-1.0, 1.0, size=n)
+    return X, y
+
+
+def random_1d(n: int, *, seed: int, kind: str = "gaussian") -> tuple[np.ndarray, np.ndarray]:
+    """Random univariate instances used by tests and benchmarks.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+    kind : {"gaussian", "runs"}
+        ``"gaussian"``: ``x`` sorted Unif[0, 1], ``y`` standard normal. ``"runs"``: a random walk
+        of secant slopes with long same-curvature runs (monotone slope stretches of random
+        lengths 1–8, alternating direction).
+
+    Returns
+    -------
+    x : ndarray of shape (n,), sorted
+    y : ndarray of shape (n,)
+    """
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0.0, 1.0, n))
+    while np.any(np.diff(x) <= 0):  # pragma: no cover - probability ~0
+        x = np.sort(rng.uniform(0.0, 1.0, n))
+    if kind == "gaussian":
+        return x, rng.standard_normal(n)
+    if kind != "runs":
+        raise ValueError(f"unknown kind {kind!r}")
+    slopes = np.empty(n - 1)
+    i, direction, s = 0, 1.0, rng.standard_normal()
+    while i < n - 1:
+        length = int(rng.integers(1, 9))
+        for _ in range(length):
+            if i >= n - 1:
+                break
+            s += direction * rng.uniform(0.1, 1.0)
+            slopes[i] = s
+            i += 1
+        direction = -direction
+    y = np.concatenate([[0.0], np.cumsum(slopes * np.diff(x))])
+    return x, y

@@ -1,0 +1,1 @@
+"""Training (PyTorch): the network module, penalties and proxes, the training engine and methods."""
