@@ -322,7 +322,7 @@ def prepare_1d(x, y, *, where: str = "data") -> tuple[np.ndarray, np.ndarray]:
     if X.shape[1] != 1:
         raise DataError(f"{where}: expected univariate data (1 input column), got {X.shape[1]}")
     x = X[:, 0]
-    order = np.argsort(x, kind="stable")
+    order = np.argsort(x)
     x, y = x[order], y[order]
     if np.any(x[1:] == x[:-1]):
         Xm, y = merge_duplicates(x[:, None], y, where=where)
