@@ -283,3 +283,10 @@ def test_exact_package_never_imports_torch():
     env = dict(os.environ, PYTHONPATH=str(SRC))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_merged_knot_near_far_point_keeps_precision():
+    # found by fuzzing the CLI: the merged knot lies next to x_{j+2}; measuring it from x_{j+1}
+    # cancelled digits and the float64 re-check failed
+    res = solve_1d([0, -1, 1, -17982782, -2056954988405], [1, 0, 0, -1, 0])
+    assert res.status == "optimal" and res.max_residual <= 1e-9 * 2

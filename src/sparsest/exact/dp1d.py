@@ -343,8 +343,11 @@ def _knots_from_choice(
     lo = s[j]
     mid = s[j + 1]
     hi = s[j + 2]
+    # the knot sits at x_{j+1} + frac (x_{j+2} − x_{j+1}) with frac = (s_{j+2} − s_{j+1})/(s_{j+2} − s_j);
+    # measure it from the nearer end point so that no digits cancel
+    dx = x[j + 2] - x[j + 1]
     frac = (hi - mid) / (hi - lo)
-    k2 = x[j + 1] + frac * (x[j + 2] - x[j + 1])
+    k2 = np.where(frac <= 0.5, x[j + 1] + frac * dx, x[j + 2] - ((mid - lo) / (hi - lo)) * dx)
     c2 = hi - lo
     knots = np.concatenate([k1, k2])
     jumps = np.concatenate([c1, c2])
