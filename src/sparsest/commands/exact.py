@@ -54,6 +54,8 @@ def _run_1d(args, ds, p: float) -> int:
     from ..exact import solve_1d
 
     res = solve_1d(ds.X[:, 0], ds.y, p, pstar=args.pstar)
+    if res.status != "optimal":
+        _failed_recheck(res, ds)
     if args.out:
         from ..modelfile import save_model
 
@@ -83,7 +85,39 @@ def _run_1d(args, ds, p: float) -> int:
         print_json(out)
     else:
         _print_1d(res, args, ds)
-    return 0 if res.status == "optimal" else 1
+    return 0
+
+
+def _failed_recheck(res, ds) -> None:
+    """The solution failed its float64 re-check: a data problem (exit 2) or a bug (exit 1).
+
+    The solver treats slope changes within the rounding-error bound of the secant slopes as zero
+    (:mod:`sparsest.exact._curvature`). When that bound is not small against the data's slopes —
+    inputs so close together that ``(y_{i+1} − y_i)/(x_{i+1} − x_i)`` has no correct digits in
+    float64 — the data cannot be solved reliably in float64, and we say so. Otherwise the failure is
+    ours.
+    """
+    import numpy as np
+
+    from ..data import prepare_1d
+    from ..errors import DataError
+
+    x, y = prepare_1d(ds.X[:, 0], ds.y, where=ds.source)
+    dx = np.diff(x)
+    s = np.diff(y) / dx
+    eps = np.finfo(np.float64).eps
+    bound = 64 * eps * (np.abs(y[:-1]) + np.abs(y[1:]) + np.abs(s) * (np.abs(x[:-1]) + np.abs(x[1:]))) / dx
+    typical = float(np.max(np.abs(s))) if np.all(np.isfinite(s)) else np.inf
+    worst = int(np.argmax(bound / np.maximum(np.abs(s), 1e-300)))
+    if not np.all(np.isfinite(s)) or np.max(bound) > 1e-3 * typical:
+        raise DataError(
+            f"{ds.source}: the data are too ill-conditioned for float64: the slope between "
+            f"x = {x[worst]:.17g} and x = {x[worst + 1]:.17g} cannot be computed accurately "
+            f"(the exact solution fails its re-check: max |f(x_i) - y_i| = {res.max_residual:.3g})"
+        )
+    raise RuntimeError(
+        f"the exact 1-D solution failed its float64 re-check (max |f(x_i) - y_i| = {res.max_residual:.3g})"
+    )
 
 
 def _print_1d(res, args, ds) -> None:

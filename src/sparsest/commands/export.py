@@ -62,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
     from ..export import export_onnx, export_torch, verify_export
     from ..modelfile import load_model
 
-    fmt = _format(args)
     check_output_path(args.out)
+    fmt = _format(args)
     model = load_model(args.model)
     net = model.network
     if fmt == "onnx":
@@ -94,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     w = sys.stdout.write
     w(
-        f"exported {args.model} ({net.n_features} input(s), {net.width} neuron(s)) as {fmt} {args.dtype} to {args.out}\n"
+        f"exported {args.model} ({net.n_features} input(s), {net.width} neuron(s)) "
+        f"as {fmt} {args.dtype} to {args.out}\n"
     )
     if check is None:
         w("not verified (--no-verify)\n")
