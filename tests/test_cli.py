@@ -21,10 +21,10 @@ import sys
 import textwrap
 
 import pytest
-from conftest import cli, run_cli
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from conftest import cli, run_cli
 from sparsest import __version__
 from sparsest.cli import COMMANDS, build_parser
 
@@ -319,7 +319,7 @@ def test_warnings_are_one_line_and_quiet_hides_them(workdir):
     assert code == 0 and err == ""
 
 
-# ---------------------------------------------------------------------------------- hypothesis: malformed CSVs
+# ------------------------------------------------------------------------------ hypothesis: malformed CSVs
 
 _SPECIAL = st.one_of(
     st.sampled_from(["", " ", "nan", "NaN", "inf", "-inf", "1e999", "-1e-320", "abc", "1,5", '"3"', "0x10"]),

@@ -109,7 +109,7 @@ class ModelFile:
 
 def _jsonable(value: Any, key: str) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v, f"{key}.{k}") for k, v in value.items()}
+        return {str(k): _jsonable(v, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v, key) for v in value]
     if isinstance(value, np.ndarray):
@@ -170,11 +170,12 @@ def save_model(
     meta = dict(metadata)
     meta.setdefault("n_features", network.n_features)
     meta.setdefault("width", network.width)
-    meta.setdefault("n_neurons", network.n_active_neurons())
-    meta.setdefault("n_nonzero", network.n_nonzero())
     p = meta.get("p")
-    if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p <= 1:
-        meta.setdefault("lp_path_norm", network.lp_path_norm(float(p)))
+    with np.errstate(over="ignore", invalid="ignore"):  # products of extreme weights may overflow
+        meta.setdefault("n_neurons", network.n_active_neurons())
+        meta.setdefault("n_nonzero", network.n_nonzero())
+        if isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p <= 1:
+            meta.setdefault("lp_path_norm", network.lp_path_norm(float(p)))
     if (X is None) != (y is None):
         raise ParameterError("save_model: give both X and y, or neither")
     if X is not None:
@@ -197,7 +198,7 @@ def save_model(
         "library_version": __version__,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "network": network.to_dict(),
-        "metadata": _jsonable(meta, "metadata"),
+        "metadata": _jsonable(meta, ""),
     }
     return atomic_write(path, _dump(doc))
 

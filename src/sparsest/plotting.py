@@ -208,8 +208,7 @@ def plot_weight_pattern(ax, net: ReLUNetwork, *, include_bias: bool = True, fig=
         ax.set_yticks([])
         return
     vmax = float(np.max(np.abs(P[mask])))
-    cmap = plt.get_cmap("RdBu_r").copy()
-    cmap.set_bad("0.88")
+    cmap = plt.get_cmap("RdBu_r").with_extremes(bad="0.88")
     shown = np.ma.masked_where(~mask, P)
     norm = SymLogNorm(linthresh=max(vmax * 1e-3, np.finfo(float).tiny), vmin=-vmax, vmax=vmax, base=10)
     im = ax.imshow(shown, aspect="auto", cmap=cmap, norm=norm, interpolation="nearest")

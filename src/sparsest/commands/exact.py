@@ -109,6 +109,12 @@ def _failed_recheck(res, ds) -> None:
     bound = 64 * eps * (np.abs(y[:-1]) + np.abs(y[1:]) + np.abs(s) * (np.abs(x[:-1]) + np.abs(x[1:]))) / dx
     typical = float(np.max(np.abs(s))) if np.all(np.isfinite(s)) else np.inf
     worst = int(np.argmax(bound / np.maximum(np.abs(s), 1e-300)))
+    big = float(np.max(np.abs(s))) * float(np.max(np.abs(x))) if np.all(np.isfinite(s)) else np.inf
+    if not np.isfinite(res.max_residual) or big > 1e300:
+        raise DataError(
+            f"{ds.source}: the data are out of float64 range: |slope| * |x| reaches {big:.3g}, so "
+            "the interpolant overflows when evaluated; rescale x or y"
+        )
     if not np.all(np.isfinite(s)) or np.max(bound) > 1e-3 * typical:
         raise DataError(
             f"{ds.source}: the data are too ill-conditioned for float64: the slope between "
