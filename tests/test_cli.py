@@ -106,7 +106,9 @@ def test_help_in_process_shows_usage_and_every_default(name):
     assert out.startswith(f"usage: sparsest {name}")
     flat = " ".join(out.split())
     for action in SUBPARSERS[name]._actions:
-        if action.default in (None, False, argparse.SUPPRESS) or action.help == argparse.SUPPRESS:
+        if action.default is None or action.default is False or action.default is argparse.SUPPRESS:
+            continue
+        if action.help == argparse.SUPPRESS:
             continue
         if action.option_strings or action.nargs in ("?", "*"):
             assert f"(default: {action.default})" in flat, (name, action.dest)
@@ -409,3 +411,33 @@ def test_exact_does_not_import_torch(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "RC=0 HEAVY=", proc.stdout
+
+
+# ---------------------------------------------------------------------------------- README
+
+
+def test_readme_python_api_runs_and_prints_what_it_says(tmp_path, monkeypatch, capsys):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    # the values the README's comments promise
+    assert "3 [-1.   0.5  2. ] [ 1. -2.  1.]" in printed
+    assert "[1.25] 3.319507910772894" in printed
+    assert "True" in printed and "1.0" in printed
+
+
+def test_readme_lists_every_command_and_keeps_the_ci_test_command():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text()
+    for name in COMMANDS:
+        assert f"`sparsest {name}" in text, f"README's command table misses {name}"
+    ci = (root / ".ci" / "run").read_text()
+    test_cmd = "python -m pytest -q -p no:cacheprovider tests"
+    assert test_cmd in ci and f". .venv/bin/activate && {test_cmd}" in text

@@ -17,11 +17,12 @@ from ._common import (
 )
 
 HELP = "exact sparsest / lp-optimal interpolant (1-D: O(N) dynamic program)"
-DESCRIPTION = (
-    "Solve the interpolation problem exactly. For 1-D data: the O(N) dynamic program for any p "
-    "in [0, 1] (p = 0: fewest neurons), optionally the threshold p* below which every lp optimum "
-    "is a sparsest network."
-)
+DESCRIPTION = """\
+Solve the interpolation problem exactly and verify the answer with a float64 forward pass.
+
+For 1-D data: the O(N) dynamic program for any p in [0, 1] (p = 0: fewest neurons, ties broken
+towards the smallest product of jumps), optionally with the threshold p* below which every lp
+optimum is a sparsest network. --out saves the network as a model file for predict/plot/export."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -141,7 +142,7 @@ def _print_1d(res, args, ds) -> None:
     if res.n_neurons <= 20:
         w(f"  knots         {fmt_array(res.knots)}\n")
         w(f"  jumps         {fmt_array(res.jumps)}\n")
-    w(f"  affine part   {res.slope:.6g}*x + {res.intercept:.6g}\n")
+    w(f"  affine part   {formula_1d([], [], res.slope, res.intercept)}\n")
     if res.p > 0:
         w(f"  l{res.p:g} cost     {res.cost:.10g} (sum of |jump|^p)\n")
     check = "float64 re-check passed" if res.interpolates else "FLOAT64 RE-CHECK FAILED"
