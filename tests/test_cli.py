@@ -383,7 +383,10 @@ def test_malformed_csv_never_crashes(content, target, tmp_path_factory):
             assert ": error: " in lines[-1]
             assert not (folder / "m.json").exists()
         else:
-            assert json.loads(out)["status"] == "optimal"
+            res = json.loads(out)
+            assert "max_residual" in res and (folder / "m.json").exists()
+            if name == "exact":  # an exact answer is only ever reported when verified
+                assert res["status"] == "optimal" and res["interpolates"] is True
             (folder / "m.json").unlink()
 
 
@@ -441,3 +444,20 @@ def test_readme_lists_every_command_and_keeps_the_ci_test_command():
     ci = (root / ".ci" / "run").read_text()
     test_cmd = "python -m pytest -q -p no:cacheprovider tests"
     assert test_cmd in ci and f". .venv/bin/activate && {test_cmd}" in text
+
+
+def test_progress_bar_goes_to_stderr_and_quiet_silences_it(capsys):
+    import time
+
+    from sparsest.commands._common import progress
+
+    args = argparse.Namespace(quiet=False, command="test")
+    with progress(args, total=2, desc="work") as bar:
+        time.sleep(1.05)  # bars appear only on runs longer than a second
+        bar.update(2)
+    captured = capsys.readouterr()
+    assert captured.out == "" and "work" in captured.err and "2/2" in captured.err
+    with progress(argparse.Namespace(quiet=True), total=2, desc="work") as bar:
+        assert bar.disable
+        bar.update(2)
+    assert capsys.readouterr().err == ""

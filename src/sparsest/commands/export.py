@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from ._common import add_model_argument, add_out_argument, add_output_flags, print_json
+from ._common import add_model_argument, add_out_argument, add_output_flags, print_json, progress
 
 HELP = "export a model file to ONNX or to a PyTorch (torch.export) program"
 DESCRIPTION = """\
@@ -66,11 +66,14 @@ def run(args: argparse.Namespace) -> int:
     fmt = _format(args)
     model = load_model(args.model)
     net = model.network
-    if fmt == "onnx":
-        export_onnx(net, args.out, dtype=args.dtype)
-    else:
-        export_torch(net, args.out, dtype=args.dtype)
-    check = None if args.no_verify else verify_export(net, args.out, fmt, dtype=args.dtype)
+    with progress(args, total=1 if args.no_verify else 2, desc=f"export {fmt}", unit="step") as bar:
+        if fmt == "onnx":
+            export_onnx(net, args.out, dtype=args.dtype)
+        else:
+            export_torch(net, args.out, dtype=args.dtype)
+        bar.update(1)
+        check = None if args.no_verify else verify_export(net, args.out, fmt, dtype=args.dtype)
+        bar.update(0 if args.no_verify else 1)
     if check is not None and check.max_abs_diff is not None and not check.verified:
         os.unlink(args.out)  # never leave an export that disagrees with the model
         raise RuntimeError(
