@@ -232,3 +232,17 @@ def test_missing_file_and_directory(tmp_path):
         load_model(tmp_path / "nope.json")
     with pytest.raises(ModelFileError, match="is a directory"):
         load_model(tmp_path)
+
+
+def test_documented_reader_without_sparsest_matches(tmp_path, monkeypatch):
+    """The format doc's 4-line numpy reader computes the same function as the library."""
+    doc = (ROOT / "docs" / "model-format.md").read_text()
+    snippet = re.findall(r"```python\n(.*?)```", doc, re.S)[-1]
+    rng = np.random.default_rng(5)
+    net = ReLUNetwork(rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal(4))
+    save_model(tmp_path / "model.json", net)
+    monkeypatch.chdir(tmp_path)
+    ns: dict = {}
+    exec(compile(snippet, "model-format.md", "exec"), ns)
+    X = rng.standard_normal((20, 3))
+    np.testing.assert_allclose(ns["f"](X), net.predict(X), rtol=1e-13, atol=1e-13)
