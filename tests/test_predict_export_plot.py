@@ -228,9 +228,10 @@ def test_plot_model_1d_draws_model_exact_and_knots():
     fig = plot_model_1d(wide, x, y, compare=[("exact sparsest", solve_1d(x, y).network)])
     ax = fig.axes[0]
     labels = [ln.get_label() for ln in ax.get_lines()]
-    assert "model (4 knots)" in labels and "exact sparsest (3 knots)" in labels and "data" in labels
+    assert "model (4 knots, slope jumps labelled)" in labels and "data" in labels
+    assert "exact sparsest (3 knots)" in labels
     jumps = sorted(t.get_text() for t in ax.texts)
-    assert jumps == ["jump +1", "jump +1", "jump -1", "jump -1"]  # the model's knots, annotated
+    assert jumps == ["+1", "+1", "-1", "-1"]  # the model's knots, annotated
     import matplotlib.pyplot as plt
 
     plt.close(fig)

@@ -120,26 +120,15 @@ def plot_function_1d(
             net.predict(grid_i),
             styles[i % len(styles)],
             lw=2.2 - 0.4 * min(i, 3),
-            label=f"{label} ({kv.n_knots} knot{'s' if kv.n_knots != 1 else ''})",
+            label=f"{label} ({kv.n_knots} knot{'s' if kv.n_knots != 1 else ''}"
+            + (_jump_note(kv.n_knots) if annotate_jumps and i == 0 else ")"),
             zorder=2 + i,
         )
         ks, js = kv.knots[inside], kv.jumps[inside]
         fk = net.predict(ks) if ks.size else ks
         ax.plot(ks, fk, "D", color=line.get_color(), ms=7 - i, mfc="white", mew=1.5, zorder=5 + i)
         if annotate_jumps and i == 0:
-            for k, j, f in zip(ks, js, fk, strict=True):
-                ax.annotate(
-                    f"jump {j:+.3g}",
-                    (k, f),
-                    textcoords="offset points",
-                    xytext=(0, 11 if j < 0 else -17),
-                    ha="center",
-                    fontsize=8,
-                    color=line.get_color(),
-                    fontweight="bold",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
-                    zorder=20,
-                )
+            _annotate_jumps(ax, ks, js, fk, grid[-1] - grid[0], line.get_color())
     if x is not None:
         ax.plot(x, y, "o", color="black", ms=5, label="data", zorder=10)
     ax.margins(x=0.02, y=0.2)
@@ -152,6 +141,38 @@ def plot_function_1d(
     )
     if title:
         ax.set_title(title, fontsize=10)
+
+
+def _jump_note(n: int, max_labels: int = 12) -> str:
+    if n == 0:
+        return ")"
+    return ", slope jumps labelled)" if n <= max_labels else f", largest {max_labels} slope jumps labelled)"
+
+
+def _annotate_jumps(ax, ks, js, fk, span: float, color, max_labels: int = 12) -> None:
+    """Label knots with their slope jumps: above for concave kinks, below for convex ones; knots
+    closer than 8% of the plotted range are staggered; at most ``max_labels`` (the largest |jump|)."""
+    idx = np.arange(ks.size)
+    if ks.size > max_labels:
+        idx = np.sort(np.argsort(-np.abs(js), kind="stable")[:max_labels])
+    last = {1: -np.inf, -1: -np.inf}
+    level = {1: 0, -1: 0}
+    for k in idx:
+        side = 1 if js[k] < 0 else -1
+        level[side] = level[side] + 1 if ks[k] - last[side] < 0.08 * span else 0
+        last[side] = ks[k]
+        ax.annotate(
+            f"{js[k]:+.3g}",
+            (ks[k], fk[k]),
+            textcoords="offset points",
+            xytext=(0, side * (11 + 11 * level[side]) - (6 if side < 0 else 0)),
+            ha="center",
+            fontsize=8,
+            color=color,
+            fontweight="bold",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+            zorder=20,
+        )
 
 
 def plot_model_1d(
