@@ -253,8 +253,9 @@ def test_plot_nd_model_heatmap_and_residuals(model_nd, tmp_path):
     P = P[np.any(P != 0, axis=1)]
     assert img.shape == P.shape  # active neurons x (d + bias)
     assert np.array_equal(np.ma.getmaskarray(img), P == 0)  # zeros are masked (grey)
-    bars = [p.get_height() for p in resid.patches]
-    assert len(bars) == 9 and np.argmax(bars) == 4
+    stems = resid.collections[0].get_segments()  # one stem per data point
+    tops = [seg[1][1] for seg in stems]
+    assert len(stems) == 9 and np.argmax(tops) == 4 and tops[4] == pytest.approx(0.25)
     import matplotlib.pyplot as plt
 
     plt.close(fig)

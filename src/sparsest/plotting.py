@@ -249,18 +249,32 @@ def plot_weight_pattern(ax, net: ReLUNetwork, *, include_bias: bool = True, fig=
 
 
 def plot_residuals(ax, net: ReLUNetwork, X: np.ndarray, y: np.ndarray, *, rtol: float = 1e-9) -> None:
-    """Bar chart of ``|f(x_i) − y_i|`` per data point (log scale) with the nominal interpolation
-    tolerance ``rtol (1 + max|y|)`` as a dashed line; exact zeros are drawn at the bottom."""
+    """``|f(x_i) − y_i|`` per data point as stems on a log scale, green within the nominal
+    interpolation tolerance ``rtol (1 + max|y|)`` (dashed line), red above it. Exact zeros are
+    drawn as hollow markers on the bottom edge."""
     y = np.asarray(y, dtype=float).reshape(-1)
     r = np.abs(net.predict(X) - y)
     tol = rtol * (1.0 + float(np.max(np.abs(y))))
     floor = min(tol, float(r[r > 0].min()) if np.any(r > 0) else tol) / 100.0
     idx = np.arange(1, r.size + 1)
+    shown = np.maximum(r, floor)
     colors = np.where(r <= tol, "tab:green", "tab:red")
-    ax.bar(idx, np.maximum(r, floor), color=colors, bottom=0, width=0.8)
+    ax.vlines(idx, floor, shown, colors=colors, lw=2.5)
+    zero = r == 0
+    ax.scatter(idx[~zero], shown[~zero], c=colors[~zero], s=28, zorder=3)
+    if np.any(zero):
+        ax.scatter(
+            idx[zero],
+            shown[zero],
+            facecolors="white",
+            edgecolors="tab:green",
+            s=28,
+            zorder=3,
+            label="exactly 0",
+        )
     ax.axhline(tol, ls="--", color="black", lw=1, label=f"tolerance {tol:.1e}")
     ax.set_yscale("log")
-    ax.set_ylim(bottom=floor)
+    ax.set_ylim(floor / 3, max(float(shown.max()), tol) * 5)
     ax.set_xlabel("data point")
     ax.set_ylabel("|f(x_i) - y_i|")
     ax.set_title(f"residuals: max {float(r.max()):.2g}, {int(np.sum(r > tol))} above tolerance", fontsize=10)
