@@ -208,11 +208,17 @@ class _Problem:
         h.changeColsCost(n, self._idx, cost)
         h.changeColsBounds(n, self._idx, np.zeros(n), ub)
         h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        ok = highspy.HighsModelStatus.kOptimal
+        if h.getModelStatus() != ok and central:
+            # the interior-point method can stall on badly scaled data: use the simplex method
+            h.setOptionValue("solver", "simplex")
+            h.setOptionValue("run_crossover", "on")
+            h.run()
+        if h.getModelStatus() != ok:
             # a stale basis can make a re-solve fail: retry once from scratch
             h.clearSolver()
             h.run()
-            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            if h.getModelStatus() != ok:
                 return None
         z = np.asarray(h.getSolution().col_value)
         U = (z[: self.n_u] - z[self.n_u : 2 * self.n_u]).reshape(self.P, self.D)
@@ -432,9 +438,16 @@ def polish(
     return done(best, ok)
 
 
-def _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key, *, max_chain=8, iters=2):
-    """Count-reducing local search: ban a unit; if the count does not drop, ban the old unit nearest
-    (in activation-pattern Hamming distance) to each newly used pattern, and repeat."""
+def _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key, *, max_chain=8, iters=2,
+                     max_branch=2, lp_budget=4000):
+    """Count-reducing local search by ejection chains.
+
+    Ban one unit (neuron, or weight for ``nonzeros``) and re-solve. If the count did not drop, the
+    re-solve had to open new patterns: ban an old unit nearest to them (activation-pattern Hamming
+    distance) so that its mass can move into the new pattern, and repeat — an augmenting path in
+    the space of activation patterns. Ties in distance branch (depth-first, at most ``max_branch``
+    candidates per step); the count may rise by at most one along a chain.
+    """
     n_lp = 0
     P, D = U.shape
     A2 = np.concatenate([prob.A, prob.A], axis=1).T.astype(np.int8)  # (P, N)
@@ -456,11 +469,41 @@ def _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key, 
             w = reweight(o[0])
         return out
 
+    def chain(V, banned, used0, cur, depth):
+        """Depth-first search for a ban sequence that lowers the count; returns an LP solution."""
+        if depth > max_chain or n_lp > lp_budget:
+            return None
+        out = solve_from(V, banned)
+        if out is None:
+            return None
+        V2 = out[0]
+        c2 = count(V2)
+        if c2 < cur:
+            return out
+        if c2 > cur + 1:
+            return None
+        used2 = thresh(V2).any(axis=1)
+        new = np.flatnonzero(used2 & ~used0)
+        old = np.flatnonzero(used2 & used0 & ~banned.any(axis=1))
+        if new.size == 0 or old.size == 0:
+            return None
+        dist = (A2[new][:, None, :] != A2[old][None, :, :]).sum(axis=2).min(axis=0)  # per old unit
+        cands = old[np.argsort(dist, kind="stable")]
+        dmin = dist.min()
+        cands = [j for j in cands if dist[np.flatnonzero(old == j)[0]] == dmin][:max_branch]
+        for j in cands:
+            b2 = banned.copy()
+            b2[j] = True
+            res = chain(V2, b2, used0, cur, depth + 1)
+            if res is not None:
+                return res
+        return None
+
     improved = True
-    while improved:
+    while improved and n_lp <= lp_budget:
         improved = False
         tried: set[int] = set()
-        while True:
+        while n_lp <= lp_budget:
             cur = count(U)
             used = thresh(U).any(axis=1)
             order = [k for k in np.argsort(np.abs(U).sum(axis=1)) if used[k] and k not in tried]
@@ -470,26 +513,11 @@ def _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key, 
             tried.add(k0)
             banned = np.zeros((P, D), dtype=bool)
             banned[k0] = True
-            V = U
-            for _ in range(max_chain):
-                out = solve_from(V, banned)
-                if out is None:
-                    break
-                V2 = out[0]
-                c2 = count(V2)
-                if c2 < cur:
-                    cand = finalize(*out)
-                    if cand is not None:
-                        best, U, skip_vals = cand, V2, out[1]
-                        improved = True
-                    break
-                used2 = thresh(V2).any(axis=1)
-                new = np.flatnonzero(used2 & ~used)
-                old = np.flatnonzero(used2 & used & ~banned.any(axis=1))
-                if new.size == 0 or old.size == 0 or c2 > cur + 1:
-                    break
-                dist = (A2[new][:, None, :] != A2[old][None, :, :]).sum(axis=2)  # (new, old)
-                j = old[int(np.argmin(dist.min(axis=0)))]
-                banned[j] = True
-                V = V2
+            out = chain(U, banned, used, cur, 1)
+            if out is None:
+                continue
+            cand = finalize(*out)
+            if cand is not None:
+                best, U, skip_vals = cand, out[0], out[1]
+                improved = True
     return best, U, skip_vals, n_lp

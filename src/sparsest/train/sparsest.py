@@ -125,14 +125,6 @@ def _init_batch(Xn: np.ndarray, R: int, K: int, skip: bool, gen: torch.Generator
     return W, b, v, a, c
 
 
-def _forward(X, W, b, v, a, c, skip):
-    H = torch.relu(torch.einsum("nd,rkd->rnk", X, W) + b[:, None, :])
-    f = (H * v[:, None, :]).sum(-1)
-    if skip:
-        f = f + X @ a.T.reshape(X.shape[1], -1) if False else f + (a @ X.T) + c[:, None]
-    return f
-
-
 def fit_sparsest(
     X,
     y,
@@ -200,15 +192,25 @@ def fit_sparsest(
     Xt = torch.as_tensor(Xn, dtype=dtype, device=device)
     yt = torch.as_tensor(yn, dtype=dtype, device=device)
     W, b, v, a, c = _init_batch(Xn, R, K, skip, gen, dtype, device)
+    # every hyperplane the training visits is a candidate pattern for the polish
+    visited = [torch.cat([W, b[:, :, None]], dim=2).reshape(-1, d + 1).detach().cpu().numpy()]
     params = [W, b, v] + ([a, c] if skip else [])
     for t in params:
         t.requires_grad_(True)
     opt = torch.optim.Adam(params, lr=lr)
     hist = {k: [] for k in ("epoch", "loss", "n_active", "n_nonzero", "lp_path_norm", "seconds")}
     graveyard: list[np.ndarray] = []  # hyperplanes of neurons switched off by the prox
+    dead = torch.zeros(R, K, dtype=torch.bool, device=device)
     prev = None
     warm = max(1, epochs // 6)
     t_grad = time.perf_counter()
+
+    def products():
+        Z = v[:, :, None] * W  # (R, K, d)
+        if ib:
+            Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
+        return Z
+
     for ep in range(1, epochs + 1):
         opt.zero_grad(set_to_none=True)
         H = torch.relu(torch.einsum("nd,rkd->rnk", Xt, W) + b[:, None, :])
@@ -223,52 +225,46 @@ def fit_sparsest(
             pe = 1.0 + (p - 1.0) * frac
             le = lam * (0.2 + 0.8 * frac)
             with torch.no_grad():
-                Z = v[:, :, None] * W  # (R, K, d)
-                if ib:
-                    Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
-                Zp = Z if prev is None else prev
-                mag = Zp.abs()
+                Z = products()
+                mag = (Z if prev is None else prev).abs()
                 C = le * lr * pe * mag.clamp_min(1e-300) ** (pe - 1.0)
                 C = torch.where(mag == 0, torch.full_like(C, math.inf), C)
                 U = torch.sign(Z) * (Z.abs() - C).clamp_min(0.0)
-                # consistent rebalancing: |v_k| = ||u_k||^(1/2), hyperplane direction kept
                 nrm = U.norm(dim=2)  # (R, K)
-                alive = nrm > 1e-12
-                died = (~alive) & (v != 0)
-                if died.any():
-                    rr, kk = torch.nonzero(died, as_tuple=True)
-                    graveyard.append(torch.cat([W[rr, kk], b[rr, kk, None]], dim=1).detach().cpu().numpy())
+                alive = (nrm > 0) & ~dead
+                newly = ~alive & ~dead
+                if newly.any():
+                    rr, kk = torch.nonzero(newly, as_tuple=True)
+                    graveyard.append(torch.cat([W[rr, kk], b[rr, kk, None]], dim=1).cpu().numpy())
+                    dead |= newly
+                # rebalance |v_k| = ||u_k||^(1/2) keeping each hyperplane (consistent mode)
                 s = nrm.clamp_min(1e-300).sqrt()
-                vs = torch.sign(v)
                 if ib:
                     Wn = U[:, :, :-1] / s[:, :, None]
                     bn = U[:, :, -1] / s
                 else:
-                    # bias is not penalized: rescale it with w (keeps the hyperplane)
-                    wn_old = W.norm(dim=2).clamp_min(1e-300)
                     Wn = U / s[:, :, None]
-                    scale = Wn.norm(dim=2) / wn_old
-                    bn = b * scale
-                Wn = torch.where(alive[:, :, None], Wn, torch.zeros_like(Wn))
-                bn = torch.where(alive, bn, torch.zeros_like(bn))
-                W.copy_(Wn)
-                b.copy_(bn)
-                v.copy_(torch.where(alive, vs * s, torch.zeros_like(v)))
-                Z = v[:, :, None] * W
-                if ib:
-                    Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
-                prev = Z.clone()
+                    bn = b * (Wn.norm(dim=2) / W.norm(dim=2).clamp_min(1e-300))
+                zero = torch.zeros((), dtype=dtype, device=device)
+                W.copy_(torch.where(alive[:, :, None], Wn, zero))
+                b.copy_(torch.where(alive, bn, zero))
+                v.copy_(torch.where(alive, torch.sign(v) * s, zero))
+                # dead neurons stay dead: clear their optimizer moments too
+                for prm in (W, b, v):
+                    st = opt.state.get(prm)
+                    if st:
+                        for key in ("exp_avg", "exp_avg_sq"):
+                            st[key].masked_fill_(dead if prm.dim() == 2 else dead[:, :, None], 0.0)
+                prev = products()
         if ep % log_every == 0 or ep == epochs:
             with torch.no_grad():
-                Z = v[:, :, None] * W
-                if ib:
-                    Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
-                mag = Z.abs()
+                mag = products().abs()
                 thr = 1e-6 * mag.amax(dim=(1, 2), keepdim=True)
                 nz = (mag > thr).sum(dim=(1, 2))
                 act = (mag > thr).any(dim=2).sum(dim=1)
                 lpn = (mag**p).sum(dim=(1, 2))
-                best = int(torch.argmin(mse.detach() * 1e6 + (nz if objective == "nonzeros" else act)))
+                score = mse.detach() * 1e6 + (nz if objective == "nonzeros" else act)
+                best = int(torch.argmin(score))
                 hist["epoch"].append(ep)
                 hist["loss"].append(float(mse[best]) * scaler.sy**2)
                 hist["n_active"].append(int(act[best]))
@@ -290,7 +286,7 @@ def fit_sparsest(
     pooled_W = np.concatenate([n.W for n in nets])
     pooled_b = np.concatenate([n.b for n in nets])
     pooled = ReLUNetwork(pooled_W, pooled_b, np.zeros(pooled_W.shape[0]), a=None, c=0.0, skip=skip)
-    extra = np.concatenate(graveyard) if graveyard else None
+    extra = np.concatenate(visited + graveyard)
     t_pol = time.perf_counter()
     pr = polish(pooled, Xn, yn, objective=objective, include_bias=ib, extra_hyperplanes=extra, p=p,
                 fit_rtol=fit_rtol * 0.5, **(polish_options or {}))
@@ -321,6 +317,6 @@ def fit_sparsest(
         history=hist,
         gradient_network=scaler.network(nets[r_best]),
         info={"gradient_seconds": t_grad, "polish_seconds": t_pol, "n_lp": pr.n_lp,
-              "pooled_hyperplanes": int(pooled_W.shape[0] + (0 if extra is None else extra.shape[0])),
+              "pooled_hyperplanes": int(pooled_W.shape[0] + extra.shape[0]),
               "objective": objective, "restarts": R, "width": K, "epochs": epochs},
     )
