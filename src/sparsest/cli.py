@@ -23,6 +23,7 @@ __all__ = ["main"]
 COMMANDS: dict[str, str] = {
     "demo": "demo",
     "exact": "exact",
+    "reproduce": "reproduce",
 }
 
 
