@@ -9,6 +9,7 @@ import pytest
 
 from sparsest import reproduce as rp
 from sparsest.errors import ParameterError
+from sparsest.network import ReLUNetwork
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -26,7 +27,12 @@ def test_fig17_quick_in_process(tmp_path, capsys):
     assert code == 0, stderr
     summary = json.loads(stdout)
     files = summary["files"]
-    assert set(files) == {"history", "table", "summary", "sparsity", "functions"}
+    assert set(files) == {"history", "table", "summary", "networks", "sparsity", "functions"}
+    with open(files["networks"]) as fh:
+        nets = json.load(fh)
+    assert len(nets) == 5
+    final_adam = ReLUNetwork.from_dict(nets[0]["network"])
+    assert nets[0]["label"] == "Adam" and final_adam.n_active_neurons(False) == 80
     for key in ("sparsity", "functions"):
         with open(files[key], "rb") as fh:
             assert fh.read(8) == PNG

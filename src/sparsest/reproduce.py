@@ -632,8 +632,9 @@ def prepare_out_dir(out_dir: str) -> str:
 
 
 def write_outputs(res: FigureResults, out_dir: str) -> dict[str, str]:
-    """Write the CSV, PNGs, markdown table and JSON summary into ``out_dir`` (atomically, each
-    file complete or absent). Returns ``{kind: path}``."""
+    """Write into ``out_dir`` (atomically, each file complete or absent): ``{name}_history.csv``,
+    ``{name}_table.md``, ``{name}_summary.json``, ``{name}_networks.json`` (every final network,
+    :meth:`ReLUNetwork.to_dict`) and the PNGs of :func:`plot`. Returns ``{kind: path}``."""
     out_dir = prepare_out_dir(out_dir)
     name = res.cfg.name
     paths = {
@@ -644,6 +645,19 @@ def write_outputs(res: FigureResults, out_dir: str) -> dict[str, str]:
             json.dumps(_jsonable(summary_dict(res)), indent=1, allow_nan=False) + "\n",
         ),
     }
+    nets = [
+        {
+            "label": r.spec.label,
+            "method": r.spec.method,
+            "p": r.spec.p,
+            "seed": r.seed,
+            "network": r.result.network.to_dict(),
+        }
+        for r in res.runs
+    ]
+    paths["networks"] = atomic_write(
+        os.path.join(out_dir, f"{name}_networks.json"), json.dumps(_jsonable(nets), allow_nan=False) + "\n"
+    )
     for p in plot(res, out_dir):
         key = os.path.basename(p)[len(name) + 1 : -4]
         paths[key] = p
