@@ -138,9 +138,10 @@ def test_first_at_most():
 
 # ------------------------------------------------------------------------------------ stopping
 def test_convergence_warning_on_epoch_limit():
-    with pytest.warns(ConvergenceWarning, match="without fitting"):
+    with pytest.warns(ConvergenceWarning, match="without fitting") as rec:
         r = train(X1, Y1, "adam", epochs=3, progress=False)
     assert not r.converged and r.epochs_run == 3
+    assert rec[0].filename == __file__  # points at the caller, not at library internals
 
 
 def test_early_stop_when_fitted_and_support_stable():

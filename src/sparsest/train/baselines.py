@@ -201,8 +201,7 @@ def _prune(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> TrainResult:
     best = net
     while best.width > 0 and not loop.stopped_by_callback:
         n_remove = max(1, math.ceil(fraction * best.width))
-        if loop._bar is not None:
-            loop._bar.total += ft
+        loop.extend_total(ft)
         pruned = _keep_top(best, best.width - n_remove, cfg.penalize_bias)
         net, epoch = _finetune(pruned, X, y, cfg, loop, epoch, ft)
         loop.log_network(epoch, net)

@@ -66,6 +66,7 @@ import csv
 import importlib
 import io
 import math
+import os
 import sys
 import time
 import warnings
@@ -395,10 +396,12 @@ def get_method(name: str) -> Callable[..., TrainResult]:
         raise ParameterError(f"method must be a string, got {type(name).__name__}")
     importlib.import_module(_BUILTIN_MODULE)
     if name not in METHODS and name in _LAZY_METHODS:
+        module = _LAZY_METHODS[name]
         try:
-            importlib.import_module(_LAZY_METHODS[name])
-        except ImportError:
-            pass
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:  # the module itself is absent: an unknown method
+            if exc.name != module:
+                raise
     if name not in METHODS:
         avail = ", ".join(sorted(METHODS))
         raise ParameterError(f"method must be one of {avail}; got {name!r}")
@@ -545,6 +548,12 @@ class Loop:
             self._bar.set_postfix(active=row["n_active"], mse=f"{row['loss']:.2e}", refresh=False)
         return row
 
+    def extend_total(self, n: int) -> None:
+        """Lengthen the progress bar by ``n`` epochs (methods with extra phases)."""
+        if self._bar is not None:
+            self._bar.total += int(n)
+            self._bar.refresh()
+
     # -------------------------------------------------------------- end
     def finish(
         self, model_or_network, epochs_run: int, *, converged: bool | None = None, warn: bool = True
@@ -569,7 +578,7 @@ class Loop:
                 f"(max |f(x_i) - y_i| = {last['max_residual']:.3g} > tol*(1+max|y|) = "
                 f"{self.fit_threshold:.3g}); increase epochs or lr, or lower lam",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=_user_stacklevel(),
             )
         return TrainResult(
             network=net,
@@ -586,6 +595,15 @@ class Loop:
             config=cfg.to_dict(),
             snapshots=dict(sorted(self.snapshots.items())),
         )
+
+
+def _user_stacklevel() -> int:
+    """``stacklevel`` for ``warnings.warn`` that points at the first caller outside this package."""
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(pkg + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 # ------------------------------------------------------------------------------------------ train
