@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "predict": "predict",
     "export": "export",
     "plot": "plot",
+    "reproduce": "reproduce",
 }
 
 
