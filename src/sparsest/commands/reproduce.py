@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_output_flags, print_json
+from ._common import add_out_argument, add_output_flags, positive_int, print_json
 
 HELP = "reproduce the paper's training experiments (fig17: 1-D, fig20: d = 50)"
 DESCRIPTION = (
@@ -18,23 +18,13 @@ DESCRIPTION = (
 )
 
 
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return v
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("figure", choices=["fig17", "fig20"], help="which experiment")
-    parser.add_argument("--out", default="sparsest-reproduce", metavar="DIR", help="output folder (created)")
+    add_out_argument(parser, what="output folder (created)", metavar="DIR", default="sparsest-reproduce")
     parser.add_argument("--quick", action="store_true", help="shortened run (a few seconds; for CI)")
-    parser.add_argument("--seeds", type=_positive_int, default=1, metavar="K", help="repeat over K seeds")
+    parser.add_argument("--seeds", type=positive_int, default=1, metavar="K", help="repeat over K seeds")
     parser.add_argument(
-        "--epochs", type=_positive_int, default=None, metavar="N", help="epochs per run (default: 100000)"
+        "--epochs", type=positive_int, default=None, metavar="N", help="epochs per run (default: 100000)"
     )
     parser.add_argument(
         "--mode",
@@ -43,8 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Algorithm 1 fidelity: 'paper' = the published code, 'consistent' = knot-preserving prox",
     )
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda")
-    add_output_flags(parser)
-    parser.add_argument("--seed", type=int, default=20, help="first seed (the paper's is 20)")
+    add_output_flags(parser, seed=True, seed_default=20)
 
 
 def run(args: argparse.Namespace) -> int:
