@@ -109,6 +109,8 @@ DEFAULT_EPOCHS = 100_000
 #: problems with N·d·width at most this train single-threaded on CPU by default
 SMALL_PROBLEM = 10_000_000
 DEFAULT_TOL = 1e-3
+DEFAULT_LR = 0.01
+DEFAULT_SEED = 20
 
 # methods imported lazily on first request: name -> module that registers it
 _LAZY_METHODS = {"sparsest": "sparsest.train.sparsest", "exact": "sparsest.train.sparsest"}
@@ -363,7 +365,9 @@ class TrainResult:
 METHODS: dict[str, Callable[..., TrainResult]] = {}
 
 
-def register_method(name: str, *, options: Sequence[str] | None = (), description: str = ""):
+def register_method(
+    name: str, *, options: Sequence[str] | None = (), description: str = "", defaults: dict | None = None
+):
     """Decorator registering ``fn(X, y, cfg) -> TrainResult`` as method ``name``.
 
     Parameters
@@ -373,11 +377,16 @@ def register_method(name: str, *, options: Sequence[str] | None = (), descriptio
         Names of the method-specific keyword arguments it accepts (``None``: any).
     description : str
         One line shown in listings.
+    defaults : dict, optional
+        The method's own defaults for arguments of :func:`train` left as ``None`` (``width``,
+        ``lam``, ``epochs``, ``lr``, ``seed``, ``tol``, ``log_every``); a value may be a callable
+        ``f(N, d)``. Arguments without one take the paper's defaults.
     """
 
     def deco(fn):
         fn.options = None if options is None else tuple(options)
         fn.description = description
+        fn.defaults = dict(defaults or {})
         METHODS[name] = fn
         return fn
 
@@ -672,8 +681,8 @@ def train(
     lam: float | None = None,
     width: int | None = None,
     epochs: int | None = None,
-    lr: float = 0.01,
-    seed: int = 20,
+    lr: float | None = None,
+    seed: int | None = None,
     device: str | torch.device = "cpu",
     dtype: torch.dtype | str = torch.float64,
     mode: str = "consistent",
@@ -681,7 +690,7 @@ def train(
     skip: bool | None = None,
     eps: float | None = None,
     log_every: int | None = None,
-    tol: float = DEFAULT_TOL,
+    tol: float | None = None,
     early_stop: bool = True,
     patience: int | None = None,
     progress: bool = True,
@@ -707,11 +716,12 @@ def train(
     width : int, optional
         Neurons ``K`` (paper default per dimension; ``init``'s width when given).
     epochs : int >= 0, optional
-        Epoch limit (default 100,000).
-    lr : float > 0
-        Adam step size γ.
-    seed : int
-        Seed of the initialization (PyTorch default init, as ``torch.manual_seed(seed)``).
+        Epoch limit (default 100,000; the ``sparsest`` method: 600).
+    lr : float > 0, optional
+        Adam step size γ (default 0.01; ``sparsest``: 0.02).
+    seed : int, optional
+        Seed of the initialization (default 20, the paper's; ``sparsest``: 0). Methods other than
+        ``sparsest`` use PyTorch's default init as after ``torch.manual_seed(seed)``.
     device : str or torch.device
         ``"cpu"``, ``"cuda"``, ``"cuda:1"``, …
     dtype : torch.float64 (default) or torch.float32
@@ -725,8 +735,9 @@ def train(
         Dead-neuron threshold of the reweighted step (default 1e-8 in 1-D, 1e-6 in d-D).
     log_every : int, optional
         History interval (default ``max(1, epochs // 1000)``).
-    tol : float >= 0
-        Fitting tolerance: fitted iff ``max|f(x_i) − y_i| ≤ tol (1 + max|y|)``.
+    tol : float >= 0, optional
+        Fitting tolerance: fitted iff ``max|f(x_i) − y_i| ≤ tol (1 + max|y|)`` (default 1e-3;
+        ``sparsest``: 1e-10, an exact fit).
     early_stop : bool
         Stop once converged (fitted and support unchanged for ``patience`` epochs).
     patience : int, optional
@@ -767,6 +778,15 @@ def train(
     d = Xn.shape[1]
     fn = get_method(method)
     defaults = paper_defaults(d)
+    own = {k: (v(Xn.shape[0], d) if callable(v) else v) for k, v in getattr(fn, "defaults", {}).items()}
+    defaults.update({k: v for k, v in own.items() if k in ("width", "lam")})
+    lam = own.get("lam") if lam is None and "lam" in own else lam
+    width = own.get("width") if width is None and init is None and "width" in own else width
+    epochs = own.get("epochs") if epochs is None else epochs
+    log_every = own.get("log_every") if log_every is None else log_every
+    lr = own.get("lr", DEFAULT_LR) if lr is None else lr
+    seed = own.get("seed", DEFAULT_SEED) if seed is None else seed
+    tol = own.get("tol", DEFAULT_TOL) if tol is None else tol
     p = check_p(p, allow_zero=False)
     lam = defaults["lam"] if lam is None else _check_number("lam", lam, lo=0)
     lr = _check_number("lr", lr, lo=0, lo_open=True)

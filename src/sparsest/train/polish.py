@@ -37,7 +37,7 @@ import scipy.sparse as sp
 
 from ..network import ReLUNetwork
 
-__all__ = ["PolishResult", "polish"]
+__all__ = ["PolishResult", "output_layer_fit", "polish"]
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,36 @@ class PolishResult:
 
 
 class _Problem:
-    """The LP data for one fixed pattern set."""
+    """The LP data for one fixed set of activation patterns.
 
-    def __init__(self, X, y, H, skip, include_bias, objective):
-        # H: (J, d+1) candidate hyperplanes [w; b]; each is used with both output signs
+    Parameters
+    ----------
+    H : ndarray of shape (J, d+1)
+        Candidate hyperplanes ``[w; b]``; their activation patterns on the data are the candidates.
+    sign_mask : ndarray of bool, shape (J, 2), optional
+        Output signs allowed per hyperplane (``[+, −]``); default both.
+    neighbor_cols : int
+        The patterns of the first ``neighbor_cols`` hyperplanes also contribute their Hamming-1
+        neighbours (one data point's activation flipped: the hyperplane moved across one point);
+        ``neighbor_mode="shrink"`` only switches points off.
+    extra_patterns : ndarray of bool, shape (N, J'), optional
+        Explicit patterns (an unrealizable one only ever gets ``u = 0``), with ``extra_signs``.
+    """
+
+    def __init__(
+        self,
+        X,
+        y,
+        H,
+        skip,
+        include_bias,
+        objective,
+        neighbor_cols=0,
+        neighbor_mode="all",
+        extra_patterns=None,
+        sign_mask=None,
+        extra_signs=None,
+    ):
         self.X = X
         self.y = y
         N, d = X.shape
@@ -79,6 +105,7 @@ class _Problem:
         self.Xb = np.c_[X, np.ones(N)]
         pre = self.Xb @ H.T  # (N, J)
         A = pre > 0
+        S = np.ones((H.shape[0], 2), dtype=bool) if sign_mask is None else np.asarray(sign_mask, bool)
         # a hyperplane through (or within rounding of) data points is compatible with those points
         # on either side: add the variant with them active
         scale = np.abs(self.Xb) @ np.abs(H.T)
@@ -86,40 +113,53 @@ class _Problem:
         if np.any(on):
             cols = np.flatnonzero(on.any(axis=0))
             A = np.concatenate([A, A[:, cols] | on[:, cols]], axis=1)
-            H = np.concatenate([H, H[cols]])
-        # duplicate patterns (and their sign twins) are redundant: keep one of each
-        key = np.packbits(A, axis=0).T
-        _, first = np.unique(key, axis=0, return_index=True)
-        first = np.sort(first)
-        A = A[:, first]
-        H = H[first]
+            S = np.concatenate([S, S[cols]])
+        if neighbor_cols:
+            core = A[:, :neighbor_cols]
+            flips = np.repeat(core, N, axis=1)  # (N, n_core * N): column j*N + i flips point i
+            ii = np.tile(np.arange(N), neighbor_cols)
+            jj = np.arange(flips.shape[1])
+            keepf = flips[ii, jj] if neighbor_mode == "shrink" else np.ones(jj.size, dtype=bool)
+            flips[ii, jj] ^= True
+            A = np.concatenate([A, flips[:, keepf]], axis=1)
+            S = np.concatenate([S, np.repeat(S[:neighbor_cols], N, axis=0)[keepf]])
+        if extra_patterns is not None and extra_patterns.shape[1]:
+            A = np.concatenate([A, extra_patterns.astype(bool)], axis=1)
+            es = np.ones((extra_patterns.shape[1], 2), dtype=bool) if extra_signs is None else extra_signs
+            S = np.concatenate([S, es])
         if skip:
-            # with a free affine term, an all-active or all-inactive pattern is affine on the data
+            # with a free affine term an all-active or all-inactive pattern is affine on the data,
+            # and a pattern is equivalent to its complement (same output sign): keep one of each
             keep = A.any(axis=0) & ~A.all(axis=0)
-            A, H = A[:, keep], H[keep]
-            # and pattern A is then equivalent to its complement: keep one orientation
-            canon = np.where(A[0:1, :], ~A, A)
-            key = np.packbits(canon, axis=0).T
-            _, first = np.unique(key, axis=0, return_index=True)
-            first = np.sort(first)
-            A, H = A[:, first], H[first]
+            A, S = A[:, keep], S[keep]
+            A = np.where(A[0:1, :], ~A, A)
         else:
             keep = A.any(axis=0)
-            A, H = A[:, keep], H[keep]
+            A, S = A[:, keep], S[keep]
+        # duplicate patterns: keep the first, allowing every sign any duplicate allowed
+        key = np.packbits(A, axis=0).T
+        _, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        inv = inv.reshape(-1)
+        S2 = np.zeros((first.size, 2), dtype=bool)
+        np.logical_or.at(S2, inv, S)
+        order = np.argsort(first)
+        A, S = A[:, first[order]], S2[order]
         J = A.shape[1]
         self.J = J
         self.A = A
-        self.H = H
-        self.signs = np.concatenate([np.ones(J), -np.ones(J)])
-        self.P = 2 * J  # pattern-sign columns
+        # pattern-sign columns: (pattern index, sign) for every allowed pair
+        pat = np.concatenate([np.flatnonzero(S[:, 0]), np.flatnonzero(S[:, 1])])
+        self.col_pat = pat
+        self.signs = np.concatenate([np.ones(int(S[:, 0].sum())), -np.ones(int(S[:, 1].sum()))])
+        self.P = pat.size
         self.skip = skip
         self.include_bias = include_bias
         self.objective = objective
         self._build()
 
     def _build(self):
-        N, D, P, J = self.N, self.D, self.P, self.J
-        A2 = np.concatenate([self.A, self.A], axis=1)  # (N, P)
+        N, D, P = self.N, self.D, self.P
+        A2 = self.A[:, self.col_pat]  # (N, P)
         # equality: sum_k s_k A_ik xb_i . u_k  (u = up - um)
         rows = np.repeat(np.arange(N), P * D)
         cols = np.tile(np.arange(P * D), N)
@@ -189,6 +229,8 @@ class _Problem:
         self._inf = inf
         return h
 
+    deadline: float | None = None
+
     def solve(self, weights: np.ndarray, allowed: np.ndarray, central: bool = False):
         """min Σ weights·|u| over allowed entries. weights, allowed: (P, D). Returns U (P, D), skip.
 
@@ -198,12 +240,17 @@ class _Problem:
         import highspy
 
         h = self._highs or self._model()
-        h.setOptionValue("solver", "ipm" if central else "simplex")
-        h.setOptionValue("run_crossover", "off" if central else "on")
+        mode = "ipm" if central else "simplex"
+        if getattr(self, "_mode", None) != mode:  # changing options costs the warm start: only on change
+            h.setOptionValue("solver", mode)
+            h.setOptionValue("run_crossover", "off" if central else "on")
+            self._mode = mode
         w = np.where(allowed, weights, 0.0).reshape(-1)
         cost = np.concatenate([w, w])
         ub = np.where(allowed.reshape(-1), self._inf, 0.0)
         ub = np.concatenate([ub, ub])
+        if self.deadline is not None:
+            h.setOptionValue("time_limit", max(0.05, self.deadline - time.perf_counter()))
         n = 2 * self.n_u
         h.changeColsCost(n, self._idx, cost)
         h.changeColsBounds(n, self._idx, np.zeros(n), ub)
@@ -213,6 +260,7 @@ class _Problem:
             # the interior-point method can stall on badly scaled data: use the simplex method
             h.setOptionValue("solver", "simplex")
             h.setOptionValue("run_crossover", "on")
+            self._mode = "simplex"
             h.run()
         if h.getModelStatus() != ok:
             # a stale basis can make a re-solve fail: retry once from scratch
@@ -226,49 +274,39 @@ class _Problem:
         return U, skip
 
     def exact_resolve(self, U: np.ndarray, skip_vals, rtol: float):
-        """Least-squares re-solve on the support of U with tight pattern constraints as equalities."""
-        N, D = self.N, self.D
+        """Least-squares re-solve on the support of ``U`` with tight pattern constraints as equalities.
+
+        Unknowns: the entries of ``U`` on its support (and the skip term). Equations: interpolation
+        at every point, and ``u_k^T x̄_i = 0`` wherever the LP left a pattern constraint tight (so
+        that rounding cannot flip an activation). The LP point is corrected by the least-norm
+        solution of the residual system, which makes the fit exact to float64 rounding.
+        """
         scale = max(1.0, float(np.max(np.abs(U)))) if U.size else 1.0
         support = np.abs(U) > 1e-12 * scale
-        active_cols = np.flatnonzero(support.any(axis=1))
-        A2 = np.concatenate([self.A, self.A], axis=1)
-        # unknowns: U entries on the support, plus the skip term
-        idx = [(k, j) for k in active_cols for j in range(D) if support[k, j]]
-        nU = len(idx)
-        nS = D if self.skip else 0
+        ks, js = np.nonzero(support)  # unknowns, column-major within each neuron
+        nU = ks.size
+        nS = self.D if self.skip else 0
         if nU + nS == 0:
             return None
-        rows = []
-        rhs = []
-        for i in range(N):
-            row = np.zeros(nU + nS)
-            for m, (k, j) in enumerate(idx):
-                if A2[i, k]:
-                    row[m] = self.signs[k] * self.Xb[i, j]
-            if nS:
-                row[nU:] = self.Xb[i]
-            rows.append(row)
-            rhs.append(self.y[i])
+        A2 = self.A[:, self.col_pat]
+        eq = A2[:, ks] * self.signs[ks] * self.Xb[:, js]  # (N, nU)
+        if nS:
+            eq = np.concatenate([eq, self.Xb], axis=1)
         pre = self.Xb @ U.T  # (N, P)
         tight_tol = 1e-9 * (np.abs(self.Xb) @ np.abs(U).T + 1e-300)
-        for k in active_cols:
-            for i in range(N):
-                if abs(pre[i, k]) <= tight_tol[i, k]:
-                    row = np.zeros(nU + nS)
-                    for m, (kk, j) in enumerate(idx):
-                        if kk == k:
-                            row[m] = self.Xb[i, j]
-                    rows.append(row)
-                    rhs.append(0.0)
-        M = np.asarray(rows)
-        z0 = np.array([U[k, j] for k, j in idx] + (list(skip_vals) if nS else []))
-        rhs = np.asarray(rhs)
-        # minimal correction of the LP point: solve M dz = rhs - M z0 in the least-norm sense
+        used = support.any(axis=1)
+        ti, tk = np.nonzero((np.abs(pre) <= tight_tol) & used[None, :])
+        # tight row t: x̄_{ti[t]} on the unknowns of neuron tk[t]
+        tight = (ks[None, :] == tk[:, None]) * self.Xb[ti][:, js]
+        if nS:
+            tight = np.concatenate([tight, np.zeros((ti.size, nS))], axis=1)
+        M = np.concatenate([eq, tight], axis=0)
+        rhs = np.concatenate([self.y, np.zeros(ti.size)])
+        z0 = np.concatenate([U[ks, js], np.asarray(skip_vals, dtype=np.float64) if nS else np.zeros(0)])
         dz, *_ = np.linalg.lstsq(M, rhs - M @ z0, rcond=None)
         z = z0 + dz
         U2 = np.zeros_like(U)
-        for m, (k, j) in enumerate(idx):
-            U2[k, j] = z[m]
+        U2[ks, js] = z[:nU]
         return U2, (z[nU:] if nS else None)
 
     def network(self, U: np.ndarray, skip_vals) -> ReLUNetwork:
@@ -301,13 +339,16 @@ def polish(
     delete: bool = True,
     fit_rtol: float = 1e-10,
     eps_rel: float = 1e-3,
-    del_eps_rel: float = 1e-3,
-    del_iters: int = 2,
     max_chain: int = 8,
     central_start: bool = True,
     central_iters: int = 1,
     eps_start: float = 1e-3,
     bias_weight: float = 1e-3,
+    neighbors: bool | str = False,
+    merges: bool = False,
+    native_signs: bool = False,
+    target: int | None = None,
+    deadline: float | None = None,
 ) -> PolishResult:
     """Re-solve a trained network exactly on its own activation patterns (module docstring).
 
@@ -331,6 +372,18 @@ def polish(
         Run the deletion pass.
     fit_rtol : float
         Required accuracy of the final fit, relative to ``1 + max|y|``.
+    neighbors : bool or "shrink"
+        Also offer the Hamming-1 neighbours of the input neurons' patterns ("shrink": only
+        switching a point off).
+    merges : bool
+        Also offer the union of the active sets of every two same-sign input neurons.
+    native_signs : bool
+        Input neurons keep their output sign (otherwise both signs are offered).
+    target : int, optional
+        Stop searching once the count reaches it (a known lower bound).
+    deadline : float, optional
+        ``time.perf_counter()`` value after which the search stops (the best exact fit so far is
+        returned).
 
     Returns
     -------
@@ -349,10 +402,18 @@ def polish(
     H = np.c_[net.W, net.b]
     norms = np.linalg.norm(net.W, axis=1)
     H = H[norms > 0] / norms[norms > 0, None]
+    # an active neuron keeps its own output sign (native_signs); others may take either sign
+    vs = np.sign(net.v[norms > 0])
+    if native_signs:
+        sign_mask = np.c_[vs >= 0, vs <= 0]
+    else:
+        sign_mask = np.ones((H.shape[0], 2), dtype=bool)
+    n_core = H.shape[0] if neighbors else 0
     if extra_hyperplanes is not None and len(extra_hyperplanes):
         E = np.asarray(extra_hyperplanes, dtype=np.float64).reshape(-1, d + 1)
         en = np.linalg.norm(E[:, :-1], axis=1)
         H = np.concatenate([H, E[en > 0] / en[en > 0, None]])
+        sign_mask = np.concatenate([sign_mask, np.ones((int((en > 0).sum()), 2), dtype=bool)])
     base_ok = net.max_residual(X, y) <= tol
     base_count = _counts(net, ib)
     n_lp = 0
@@ -365,7 +426,39 @@ def polish(
 
     if H.shape[0] == 0:
         return done(net, base_ok)
-    prob = _Problem(X, y, H, net.skip, ib, objective)
+    extra_A = None
+    if merges and net.width >= 2:
+        # merge move: the union of the active sets of two same-sign neurons
+        act = net.active_mask(ib)
+        Aact = (np.c_[X, np.ones(X.shape[0])] @ np.c_[net.W, net.b][act].T) > 0
+        sg = np.sign(net.v[act])
+        cols = [
+            Aact[:, i] | Aact[:, j]
+            for i in range(Aact.shape[1])
+            for j in range(i + 1, Aact.shape[1])
+            if sg[i] == sg[j]
+        ]
+        extra_A = np.array(cols).T if cols else None
+        pair_sign = [
+            sg[i] for i in range(Aact.shape[1]) for j in range(i + 1, Aact.shape[1]) if sg[i] == sg[j]
+        ]
+        extra_S = np.array([[s_ >= 0, s_ <= 0] for s_ in pair_sign], dtype=bool).reshape(-1, 2)
+    else:
+        extra_S = None
+    prob = _Problem(
+        X,
+        y,
+        H,
+        net.skip,
+        ib,
+        objective,
+        neighbor_cols=n_core,
+        neighbor_mode=neighbors if isinstance(neighbors, str) else "all",
+        extra_patterns=extra_A,
+        sign_mask=sign_mask,
+        extra_signs=extra_S,
+    )
+    prob.deadline = deadline
     if prob.J == 0:
         return done(net, base_ok)
     P, D = prob.P, prob.D
@@ -392,6 +485,8 @@ def polish(
     sol = None
     n_it = max(1, reweight_iters)
     for it in range(n_it):
+        if it > 0 and deadline is not None and time.perf_counter() > deadline:
+            break
         n_lp += 1
         out = prob.solve(weights, allowed, central=(it < central_iters and central_start))
         if out is None:
@@ -418,7 +513,6 @@ def polish(
 
     U, skip_vals = sol
     best = finalize(U, skip_vals)
-    eps_del = del_eps_rel * ref
     key = 0 if objective == "neurons" else 1
 
     def count_of(U):
@@ -426,9 +520,25 @@ def polish(
         return int(sup.any(axis=1).sum()) if key == 0 else int(sup.sum())
 
     if delete and best is not None:
-        best, U, skip_vals, n_more = _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key,
-                                                      max_chain=max_chain)
+        best, U, skip_vals, n_more = _ejection_chains(
+            prob,
+            U,
+            skip_vals,
+            best,
+            reweight,
+            finalize,
+            thresh,
+            key,
+            max_chain=max_chain,
+            target=target,
+            deadline=deadline,
+        )
         n_lp += n_more
+        if key == 1:
+            best, U, skip_vals, n_more = _entry_deletion(
+                prob, U, skip_vals, best, reweight, finalize, thresh, target=target, deadline=deadline
+            )
+            n_lp += n_more
     if best is None:
         return done(net, base_ok)
     best = best.canonicalize(ib, merge_tol=0.0)
@@ -438,8 +548,23 @@ def polish(
     return done(best, ok)
 
 
-def _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key, *, max_chain=8, iters=2,
-                     max_branch=2, lp_budget=4000):
+def _ejection_chains(
+    prob,
+    U,
+    skip_vals,
+    best,
+    reweight,
+    finalize,
+    thresh,
+    key,
+    *,
+    max_chain=8,
+    iters=2,
+    max_branch=2,
+    lp_budget=4000,
+    target=None,
+    deadline=None,
+):
     """Count-reducing local search by ejection chains.
 
     Ban one unit (neuron, or weight for ``nonzeros``) and re-solve. If the count did not drop, the
@@ -450,7 +575,7 @@ def _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key, 
     """
     n_lp = 0
     P, D = U.shape
-    A2 = np.concatenate([prob.A, prob.A], axis=1).T.astype(np.int8)  # (P, N)
+    A2 = prob.A[:, prob.col_pat].T.astype(np.int8)  # (P, N)
 
     def count(V):
         sup = thresh(V)
@@ -469,9 +594,12 @@ def _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key, 
             w = reweight(o[0])
         return out
 
+    def late():
+        return deadline is not None and time.perf_counter() > deadline
+
     def chain(V, banned, used0, cur, depth):
         """Depth-first search for a ban sequence that lowers the count; returns an LP solution."""
-        if depth > max_chain or n_lp > lp_budget:
+        if depth > max_chain or n_lp > lp_budget or late():
             return None
         out = solve_from(V, banned)
         if out is None:
@@ -500,11 +628,13 @@ def _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key, 
         return None
 
     improved = True
-    while improved and n_lp <= lp_budget:
+    while improved and n_lp <= lp_budget and not late():
         improved = False
         tried: set[int] = set()
-        while n_lp <= lp_budget:
+        while n_lp <= lp_budget and not late():
             cur = count(U)
+            if target is not None and cur <= target:
+                return best, U, skip_vals, n_lp
             used = thresh(U).any(axis=1)
             order = [k for k in np.argsort(np.abs(U).sum(axis=1)) if used[k] and k not in tried]
             if not order:
@@ -521,3 +651,148 @@ def _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key, 
                 best, U, skip_vals = cand, out[0], out[1]
                 improved = True
     return best, U, skip_vals, n_lp
+
+
+def _entry_deletion(
+    prob,
+    U,
+    skip_vals,
+    best,
+    reweight,
+    finalize,
+    thresh,
+    *,
+    iters=2,
+    lp_budget=2000,
+    target=None,
+    deadline=None,
+):
+    """For the ``nonzeros`` objective: remove single weights while an exact fit remains."""
+    n_lp = 0
+    improved = True
+    while improved and n_lp < lp_budget:
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        improved = False
+        sup = thresh(U)
+        cur = int(sup.sum())
+        if target is not None and cur <= target:
+            break
+        ks, js = np.nonzero(sup)
+        for m in np.argsort(np.abs(U[ks, js])):
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            banned = ~thresh(U)
+            banned[:] = False
+            banned[ks[m], js[m]] = True
+            w = reweight(U)
+            out = None
+            for _ in range(iters):
+                n_lp += 1
+                o = prob.solve(w, ~banned)
+                if o is None:
+                    break
+                out = o
+                w = reweight(o[0])
+            if out is None or int(thresh(out[0]).sum()) >= cur:
+                continue
+            cand = finalize(*out)
+            if cand is None:
+                continue
+            best, U, skip_vals = cand, out[0], out[1]
+            improved = True
+            break
+    return best, U, skip_vals, n_lp
+
+
+def output_layer_fit(
+    net: ReLUNetwork,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    objective: str = "neurons",
+    include_bias: bool | None = None,
+    fit_rtol: float = 1e-10,
+    deadline: float | None = None,
+) -> PolishResult:
+    """Exact fit by re-solving only the output layer (and skip term) of ``net``.
+
+    With the hidden layer fixed, ``f(x_i) = Σ_k v_k φ_ik + a^T x_i + c`` with
+    ``φ_ik = (w_k^T x_i + b_k)_+`` is linear in ``v``; the LP ``min Σ_k ω_k |v_k|`` subject to
+    interpolation (``ω_k = 1`` for neurons, the neuron's nonzero count for nonzeros) picks a sparse
+    exact fit among the trained neurons, followed by a float64 least-squares correction on the
+    support. ``N`` equality rows only, so it scales to large ``N`` where the pattern polish does
+    not; it never moves a hyperplane.
+    """
+    import highspy
+
+    t0 = time.perf_counter()
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    y = np.asarray(y, dtype=np.float64)
+    N, d = X.shape
+    ib = (d > 1) if include_bias is None else bool(include_bias)
+    tol = fit_rtol * (1.0 + float(np.max(np.abs(y))))
+    keep = np.linalg.norm(net.W, axis=1) > 0
+    W, b = net.W[keep], net.b[keep]
+    Phi = np.maximum(X @ W.T + b, 0.0)  # (N, K)
+    K = W.shape[0]
+    if objective == "neurons":
+        omega = np.ones(K)
+    else:
+        omega = (np.abs(W) > 0).sum(axis=1) + (ib & (b != 0)).astype(float)
+    Sk = np.c_[X, np.ones(N)] if net.skip else np.zeros((N, 0))
+    nS = Sk.shape[1]
+    M = np.concatenate([Phi, -Phi, Sk], axis=1)
+    inf = highspy.kHighsInf
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if deadline is not None:
+        h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
+    lp = highspy.HighsLp()
+    lp.num_col_ = 2 * K + nS
+    lp.num_row_ = N
+    lp.col_cost_ = np.concatenate([omega, omega, np.zeros(nS)])
+    lp.col_lower_ = np.concatenate([np.zeros(2 * K), np.full(nS, -inf)])
+    lp.col_upper_ = np.full(2 * K + nS, inf)
+    lp.row_lower_ = y
+    lp.row_upper_ = y
+    Mc = sp.csc_matrix(M)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = Mc.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = Mc.indices.astype(np.int32)
+    lp.a_matrix_.value_ = Mc.data
+    h.passModel(lp)
+    h.run()
+    out_net = net
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        z = np.asarray(h.getSolution().col_value)
+        v = z[:K] - z[K : 2 * K]
+        sup = np.abs(v) > 1e-12 * max(1.0, float(np.max(np.abs(v))))
+        A = np.concatenate([Phi[:, sup], Sk], axis=1)
+        z0 = np.concatenate([v[sup], z[2 * K :]])
+        dz, *_ = np.linalg.lstsq(A, y - A @ z0, rcond=None)
+        z1 = z0 + dz
+        vs = z1[: int(sup.sum())]
+        skip_vals = z1[int(sup.sum()) :]
+        cand = ReLUNetwork(
+            W[sup],
+            b[sup],
+            vs,
+            a=skip_vals[:-1] if net.skip else None,
+            c=float(skip_vals[-1]) if net.skip else 0.0,
+            skip=net.skip,
+        ).balanced(ib)
+        if cand.max_residual(X, y) <= tol:
+            out_net = cand
+    resid = out_net.max_residual(X, y)
+    return PolishResult(
+        out_net,
+        resid <= tol,
+        resid,
+        out_net.n_active_neurons(ib),
+        out_net.n_nonzero(ib),
+        1,
+        time.perf_counter() - t0,
+    )

@@ -35,7 +35,7 @@ import torch
 
 from ..errors import ParameterError
 from ..network import ReLUNetwork, default_skip
-from .polish import polish
+from .polish import output_layer_fit, polish
 
 __all__ = ["SparsestFit", "fit_sparsest"]
 
@@ -95,6 +95,15 @@ class _Scaler:
     def data(self, X, y):
         return (X - self.mx) / self.sx, (y - self.my) / self.sy
 
+    def normalized_network(self, net: ReLUNetwork) -> ReLUNetwork:
+        """Inverse of :meth:`network`: the same function in normalized coordinates."""
+        W = net.W * self.sx
+        b = net.b + net.W @ self.mx
+        v = net.v / self.sy
+        a = net.a * self.sx / self.sy
+        c = (net.c + float(net.a @ self.mx) - self.my) / self.sy
+        return ReLUNetwork(W, b, v, a=a, c=c, skip=net.skip)
+
     def network(self, net: ReLUNetwork) -> ReLUNetwork:
         """Map a network trained on normalized data back to the original scale."""
         # f(x) = sy * g((x - mx)/sx) + my ; g(z) = Σ v (w·z + b)_+ + a·z + c
@@ -143,6 +152,9 @@ def fit_sparsest(
     dtype: torch.dtype = torch.float64,
     fit_rtol: float = 1e-10,
     polish_options: dict | None = None,
+    n_polish: int = 3,
+    max_seconds: float | None = None,
+    init: ReLUNetwork | None = None,
     progress: bool = False,
     log_every: int = 50,
 ) -> SparsestFit:
@@ -160,6 +172,9 @@ def fit_sparsest(
         Neurons per restart (default ``max(2N, 16)``).
     restarts : int
         Number of restarts trained together as one batch.
+    max_seconds : float, optional
+        Time budget: the polish's search stops at ``max_seconds`` after the start and returns the
+        sparsest exact fit found so far (the first exact re-solve always runs).
     epochs : int
         Epochs of the gradient phase.
     skip : bool, optional
@@ -170,6 +185,7 @@ def fit_sparsest(
         Seed of the initialization (a private ``torch.Generator``).
     """
     t0 = time.perf_counter()
+    deadline = None if max_seconds is None else t0 + float(max_seconds)
     X = np.asarray(X, dtype=np.float64)
     if X.ndim == 1:
         X = X[:, None]
@@ -192,13 +208,23 @@ def fit_sparsest(
     Xt = torch.as_tensor(Xn, dtype=dtype, device=device)
     yt = torch.as_tensor(yn, dtype=dtype, device=device)
     W, b, v, a, c = _init_batch(Xn, R, K, skip, gen, dtype, device)
+    if init is not None:
+        # restart 0 starts from the given network (normalized like the data)
+        n0 = scaler.normalized_network(init)
+        W[0], b[0], v[0] = (torch.as_tensor(t, dtype=dtype, device=device) for t in (n0.W, n0.b, n0.v))
+        if skip:
+            a[0] = torch.as_tensor(n0.a, dtype=dtype, device=device)
+            c[0] = float(n0.c)
     # every hyperplane the training visits is a candidate pattern for the polish
     visited = [torch.cat([W, b[:, :, None]], dim=2).reshape(-1, d + 1).detach().cpu().numpy()]
     params = [W, b, v] + ([a, c] if skip else [])
     for t in params:
         t.requires_grad_(True)
     opt = torch.optim.Adam(params, lr=lr)
-    hist = {k: [] for k in ("epoch", "loss", "n_active", "n_nonzero", "lp_path_norm", "seconds")}
+    hist = {
+        k: [] for k in ("epoch", "loss", "n_active", "n_nonzero", "lp_path_norm", "seconds", "max_residual")
+    }
+    bar = _progress_bar(progress, epochs)
     graveyard: list[np.ndarray] = []  # hyperplanes of neurons switched off by the prox
     dead = torch.zeros(R, K, dtype=torch.bool, device=device)
     prev = None
@@ -271,26 +297,66 @@ def fit_sparsest(
                 hist["n_nonzero"].append(int(nz[best]))
                 hist["lp_path_norm"].append(float(lpn[best]))
                 hist["seconds"].append(time.perf_counter() - t0)
+                hist["max_residual"].append(float((f[best] - yt).abs().max()) * scaler.sy)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.set_description("polish")
     t_grad = time.perf_counter() - t_grad
     # --- polish on the pooled hyperplanes
     with torch.no_grad():
         Wn_, bn_, vn_ = W.detach().cpu().numpy(), b.detach().cpu().numpy(), v.detach().cpu().numpy()
         an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
     nets = [
-        ReLUNetwork(Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) if skip else 0.0,
-                    skip=skip)
+        ReLUNetwork(
+            Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) if skip else 0.0, skip=skip
+        )
         for r in range(R)
     ]
     losses = [n.max_residual(Xn, yn) for n in nets]
     r_best = int(np.argmin(losses))
-    pooled_W = np.concatenate([n.W for n in nets])
-    pooled_b = np.concatenate([n.b for n in nets])
-    pooled = ReLUNetwork(pooled_W, pooled_b, np.zeros(pooled_W.shape[0]), a=None, c=0.0, skip=skip)
-    extra = np.concatenate(visited + graveyard)
     t_pol = time.perf_counter()
-    pr = polish(pooled, Xn, yn, objective=objective, include_bias=ib, extra_hyperplanes=extra, p=p,
-                fit_rtol=fit_rtol * 0.5, **(polish_options or {}))
+    popts = dict(polish_options or {})
+    if d == 1:
+        # few distinct patterns exist in 1-D: pool every hyperplane the restarts visited
+        pooled_W = np.concatenate([n.W for n in nets])
+        pooled_b = np.concatenate([n.b for n in nets])
+        pooled = ReLUNetwork(pooled_W, pooled_b, np.zeros(pooled_W.shape[0]), a=None, c=0.0, skip=skip)
+        extra = np.concatenate(visited + graveyard)
+        pr = polish(
+            pooled,
+            Xn,
+            yn,
+            objective=objective,
+            include_bias=ib,
+            extra_hyperplanes=extra,
+            p=p,
+            fit_rtol=fit_rtol * 0.5,
+            deadline=deadline,
+            **popts,
+        )
+        n_lp = pr.n_lp
+        n_pool = int(pooled_W.shape[0] + extra.shape[0])
+    else:
+        # generic lower bound (labels in general position): at least one nonzero weight per
+        # nonzero label; the search stops early when it gets there (it never changes the count)
+        target = int(np.count_nonzero(yn)) if objective == "nonzeros" and ib else None
+        pr, n_lp = _polish_restarts(
+            nets, Xn, yn, objective, ib, p, fit_rtol, n_polish, popts, target, deadline
+        )
+        n_pool = 0
     t_pol = time.perf_counter() - t_pol
+    if not pr.interpolates:
+        # fall back on an output-layer re-solve over every hyperplane the training visited (all
+        # restarts, first and last positions): far more columns than rows, so an exact fit exists
+        # generically, and the LP has only N rows
+        Hs = np.concatenate([np.c_[n.W, n.b] for n in nets] + visited + graveyard)
+        Hs = Hs[np.linalg.norm(Hs[:, :-1], axis=1) > 0]
+        pooled = ReLUNetwork(Hs[:, :-1], Hs[:, -1], np.ones(Hs.shape[0]), skip=skip)
+        fb = output_layer_fit(pooled, Xn, yn, objective=objective, include_bias=ib, fit_rtol=fit_rtol * 0.5)
+        n_lp += fb.n_lp
+        if fb.interpolates:
+            pr = fb
     final = scaler.network(pr.network).canonicalize(ib, merge_tol=0.0)
     tol = fit_rtol * (1.0 + float(np.max(np.abs(y))))
     resid = final.max_residual(X, y)
@@ -306,6 +372,9 @@ def fit_sparsest(
     hist["n_nonzero"].append(final.n_nonzero(ib))
     hist["lp_path_norm"].append(final.lp_path_norm(p, ib))
     hist["seconds"].append(time.perf_counter() - t0)
+    hist["max_residual"].append(float(resid))
+    if bar is not None:
+        bar.close()
     return SparsestFit(
         network=final,
         interpolates=bool(ok),
@@ -316,7 +385,256 @@ def fit_sparsest(
         seconds=time.perf_counter() - t0,
         history=hist,
         gradient_network=scaler.network(nets[r_best]),
-        info={"gradient_seconds": t_grad, "polish_seconds": t_pol, "n_lp": pr.n_lp,
-              "pooled_hyperplanes": int(pooled_W.shape[0] + extra.shape[0]),
-              "objective": objective, "restarts": R, "width": K, "epochs": epochs},
+        info={
+            "gradient_seconds": t_grad,
+            "polish_seconds": t_pol,
+            "n_lp": n_lp,
+            "pooled_hyperplanes": n_pool,
+            "objective": objective,
+            "restarts": R,
+            "width": K,
+            "epochs": epochs,
+        },
+    )
+
+
+#: above N × (active neurons) pattern-constraint rows, the d-D polish re-solves the output layer only
+_MAX_PATTERN_ROWS = 20_000
+
+
+def _progress_bar(progress: bool, total: int):
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="sparsest", unit="epoch", leave=False, mininterval=0.5, delay=1.0)
+
+
+def _count(net: ReLUNetwork, objective: str, ib: bool) -> int:
+    return net.n_active_neurons(ib) if objective == "neurons" else net.n_nonzero(ib)
+
+
+def _polish_restarts(nets, X, y, objective, ib, p, fit_rtol, n_polish, popts, target=None, deadline=None):
+    """d-D polish: per restart (the best ``n_polish`` by fit and count), polish the active neurons,
+    then walk the pattern neighbourhood ("shrink" moves, then all Hamming-1 moves and merges of
+    same-sign neurons) while the count drops. Returns the best result and the number of LPs."""
+    tol = fit_rtol * 0.5 * (1.0 + float(np.max(np.abs(y))))
+    scored = sorted(
+        range(len(nets)),
+        key=lambda r: (
+            nets[r].max_residual(X, y) > 1e-2 * (1 + np.max(np.abs(y))),
+            _count(nets[r], objective, ib),
+        ),
+    )
+    best, n_lp = None, 0
+    for r in scored[: max(1, n_polish)]:
+        net = nets[r]
+        act = net.active_mask(ib)
+        if not act.any():
+            continue
+        if best is not None and deadline is not None and time.perf_counter() > deadline:
+            break
+        if X.shape[0] * int(act.sum()) > _MAX_PATTERN_ROWS:
+            # the pattern LP would have too many rows: re-solve the output layer only
+            cur = output_layer_fit(
+                net.subset(act),
+                X,
+                y,
+                objective=objective,
+                include_bias=ib,
+                fit_rtol=fit_rtol * 0.5,
+                deadline=deadline,
+            )
+            n_lp += cur.n_lp
+            if cur.interpolates and (
+                best is None or _count(cur.network, objective, ib) < _count(best.network, objective, ib)
+            ):
+                best = cur
+            continue
+        cur = polish(
+            net.subset(act),
+            X,
+            y,
+            objective=objective,
+            include_bias=ib,
+            p=p,
+            fit_rtol=fit_rtol * 0.5,
+            native_signs=True,
+            target=target,
+            deadline=deadline,
+            **popts,
+        )
+        n_lp += cur.n_lp
+        for mode, merges, rounds in (("shrink", False, 4), ("all", True, 2)):
+            for _ in range(rounds):
+                if not cur.interpolates:
+                    break
+                if target is not None and _count(cur.network, objective, ib) <= target:
+                    break
+                if deadline is not None and time.perf_counter() > deadline:
+                    break
+                nxt = polish(
+                    cur.network,
+                    X,
+                    y,
+                    objective=objective,
+                    include_bias=ib,
+                    p=p,
+                    fit_rtol=fit_rtol * 0.5,
+                    neighbors=mode,
+                    merges=merges,
+                    native_signs=True,
+                    target=target,
+                    deadline=deadline,
+                    **popts,
+                )
+                n_lp += nxt.n_lp
+                if not nxt.interpolates or _count(nxt.network, objective, ib) >= _count(
+                    cur.network, objective, ib
+                ):
+                    break
+                cur = nxt
+        if (
+            cur.interpolates
+            and cur.max_residual <= tol
+            and (
+                best is None
+                or (_count(cur.network, objective, ib), cur.network.lp_path_norm(p, ib))
+                < (_count(best.network, objective, ib), best.network.lp_path_norm(p, ib))
+            )
+        ):
+            best = cur
+        if best is not None and target is not None and _count(best.network, objective, ib) <= target:
+            break
+    if best is None:
+        best = cur
+    return best, n_lp
+
+
+# ---------------------------------------------------------------------------------- engine methods
+from .engine import History, TrainConfig, TrainResult, register_method  # noqa: E402
+
+
+def _history(rows: dict) -> History:
+    h = History()
+    for i in range(len(rows["epoch"])):
+        h.append(**{k: rows[k][i] for k in rows})
+    return h
+
+
+_OPTIONS = ("restarts", "objective", "n_polish", "polish_options", "max_seconds")
+
+
+@register_method(
+    "sparsest",
+    options=_OPTIONS,
+    description="our trainer: batched restarts + reweighted prox, then exact fixed-pattern polish",
+    defaults={
+        "epochs": 600,
+        "lr": 0.02,
+        "lam": 1e-3,
+        "seed": 0,
+        "tol": 1e-10,
+        "log_every": 50,
+        "width": lambda n, d: max(2 * n, 16),
+    },
+)
+def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> TrainResult:
+    import warnings
+
+    from ..errors import ConvergenceWarning
+
+    Xn = X.detach().cpu().numpy()
+    yn = y.detach().cpu().numpy()
+    fit = fit_sparsest(
+        Xn,
+        yn,
+        p=cfg.p,
+        width=cfg.width,
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        lam=cfg.lam,
+        skip=cfg.skip,
+        include_bias=cfg.penalize_bias,
+        seed=cfg.seed,
+        device=cfg.device,
+        dtype=cfg.dtype,
+        fit_rtol=cfg.tol,
+        progress=cfg.progress,
+        log_every=cfg.log_every,
+        init=cfg.init,
+        **cfg.options,
+    )
+    if not fit.interpolates:
+        warnings.warn(
+            f"sparsest: no exact fit found (max residual {fit.max_residual:.3g} > "
+            f"{cfg.tol:g}·(1 + max|y|)); returning the best approximate network",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    init = cfg.init if cfg.init is not None else fit.gradient_network
+    return TrainResult(
+        network=fit.network,
+        init_network=init,
+        history=_history(fit.history),
+        method=cfg.method,
+        epochs_run=cfg.epochs,
+        seconds=fit.seconds,
+        converged=fit.interpolates,
+        max_residual=fit.max_residual,
+        n_active=fit.n_active,
+        n_nonzero=fit.n_nonzero,
+        lp_path_norm=fit.lp_path_norm,
+        config={**cfg.to_dict(), "info": fit.info},
+    )
+
+
+@register_method(
+    "exact",
+    options=("objective", "time_limit", "backend"),
+    description="the exact solvers (1-D dynamic program, d-D MILP) for users who just want the answer",
+    defaults={"epochs": 0, "tol": 1e-9},
+)
+def _method_exact(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> TrainResult:
+    t0 = time.perf_counter()
+    Xn = X.detach().cpu().numpy()
+    yn = y.detach().cpu().numpy()
+    opts = dict(cfg.options)
+    if Xn.shape[1] == 1 and cfg.skip and opts.get("objective", "neurons") == "neurons":
+        from ..exact import solve_1d
+
+        res = solve_1d(Xn[:, 0], yn, cfg.p)
+        net, ok = res.network, res.interpolates
+    else:
+        try:
+            from ..exact import solve as solve_dd
+        except ImportError:  # pragma: no cover - d-D solver not installed in this build
+            raise ParameterError("method 'exact' needs the d-D exact solver (sparsest.exact.solve)") from None
+        res = solve_dd(Xn, yn, skip=cfg.skip, include_bias=cfg.penalize_bias, **opts)
+        net, ok = res.network, res.status == "optimal"
+    ib = cfg.penalize_bias
+    resid = net.max_residual(Xn, yn)
+    h = History()
+    h.append(
+        epoch=0,
+        loss=float(np.mean((net.predict(Xn) - yn) ** 2)),
+        n_active=net.n_active_neurons(ib),
+        n_nonzero=net.n_nonzero(ib),
+        lp_path_norm=net.lp_path_norm(cfg.p, ib),
+        seconds=time.perf_counter() - t0,
+        max_residual=resid,
+    )
+    return TrainResult(
+        network=net,
+        init_network=net,
+        history=h,
+        method=cfg.method,
+        epochs_run=0,
+        seconds=time.perf_counter() - t0,
+        converged=bool(ok),
+        max_residual=resid,
+        n_active=net.n_active_neurons(ib),
+        n_nonzero=net.n_nonzero(ib),
+        lp_path_norm=net.lp_path_norm(cfg.p, ib),
+        config=cfg.to_dict(),
     )
