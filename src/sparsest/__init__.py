@@ -7,6 +7,9 @@ Public API (imported lazily, so ``import sparsest`` does not import torch):
 * :func:`load_data`, :func:`save_model`, :func:`load_model` — files (format: ``docs/model-format.md``).
 * :func:`export_onnx`, :func:`export_torch` — the network for other runtimes.
 * :func:`plot_model_1d`, :func:`plot_model_nd`, :func:`plot_history` — figures.
+* :func:`fit`, :class:`SparseReLURegressor` — the sparsest trainer (function and scikit-learn
+  estimator); every training method through :func:`sparsest.train.engine.train`.
+* :func:`lp_path_norm`, :func:`reweighted_prox_step_` — the penalty and the prox, for any PyTorch loop.
 * :class:`TorchReLUNet` — the same network as a PyTorch module.
 """
 
@@ -39,6 +42,10 @@ _EXPORTS: dict[str, str] = {
     "ModelFileError": "sparsest.errors",
     "BackendNotAvailableError": "sparsest.errors",
     "TorchReLUNet": "sparsest.train.torchnet",
+    "fit": "sparsest.api",
+    "SparseReLURegressor": "sparsest.estimator",
+    "lp_path_norm": "sparsest.train.penalties",
+    "reweighted_prox_step_": "sparsest.train.penalties",
     "SparsestError": "sparsest.errors",
     "DataError": "sparsest.errors",
     "ParameterError": "sparsest.errors",

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "plot": "plot",
     "reproduce": "reproduce",
+    "fit": "fit",
 }
 
 

@@ -1,0 +1,189 @@
+"""``sparsest fit DATA``: train the sparsest interpolating network."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ._common import (
+    add_data_argument,
+    add_out_argument,
+    add_output_flags,
+    add_p_argument,
+    add_time_limit_argument,
+    fmt_array,
+    formula_1d,
+    load,
+    positive_int,
+    print_json,
+)
+
+HELP = "train the sparsest interpolating ReLU network (default method: sparsest)"
+DESCRIPTION = """\
+Train a single-hidden-layer ReLU network that interpolates DATA with as few active neurons (1-D)
+or nonzero weights including biases (d-D) as possible.
+
+Methods: 'sparsest' (default; batched restarts with the reweighted lp prox, then an exact
+fixed-pattern re-solve: the fit is exact to 1e-10 (1 + max|y|)), 'reweighted' (the paper's
+Algorithm 1), 'adam', 'adamw', 'pathprox', 'prune' (baselines), 'exact' (the exact solvers).
+The exact solvers are the referee: check the result with 'sparsest certify MODEL DATA'."""
+
+METHODS = ("sparsest", "reweighted", "adam", "adamw", "pathprox", "prune", "exact")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_data_argument(parser)
+    add_p_argument(parser, default=0.4, help="exponent of the lp path norm used by training, in (0, 1]")
+    parser.add_argument("--method", choices=METHODS, default="sparsest", help="training method")
+    parser.add_argument(
+        "--width",
+        type=positive_int,
+        default=None,
+        metavar="K",
+        help="neurons per network (default: the method's; sparsest: max(2N, 16))",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="epochs of gradient training (default: the method's; sparsest: 600, others: 100000)",
+    )
+    parser.add_argument(
+        "--objective",
+        choices=("neurons", "nonzeros"),
+        default=None,
+        help="sparsest: what to minimize (default: neurons in 1-D, nonzeros in d-D)",
+    )
+    parser.add_argument(
+        "--restarts",
+        type=positive_int,
+        default=None,
+        metavar="R",
+        help="sparsest: restarts trained together as one batch (default 8)",
+    )
+    add_time_limit_argument(parser, default=None)
+    parser.add_argument(
+        "--mode",
+        choices=("paper", "consistent"),
+        default=None,
+        help="reweighted: Algorithm 1 as published ('paper') or knot-preserving ('consistent')",
+    )
+    parser.add_argument("--device", default="cpu", help="torch device: cpu, cuda, cuda:1, ...")
+    add_out_argument(parser, what="save the network to this model file")
+    parser.add_argument("--history", metavar="CSV", default=None, help="save the training history as CSV")
+    add_output_flags(parser, seed=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    import warnings
+
+    from .._io import check_output_path
+    from ..errors import ParameterError, check_p
+
+    p = check_p(args.p, allow_zero=False)
+    for path in (args.out, args.history):
+        if path:
+            check_output_path(path)
+    options = {}
+    if args.method == "sparsest":
+        if args.objective:
+            options["objective"] = args.objective
+        if args.restarts:
+            options["restarts"] = args.restarts
+        if args.time_limit:
+            options["max_seconds"] = args.time_limit
+    elif args.method == "exact":
+        if args.objective:
+            options["objective"] = args.objective
+        if args.time_limit:
+            options["time_limit"] = args.time_limit
+    elif args.objective or args.restarts or args.time_limit:
+        raise ParameterError("--objective, --restarts and --time-limit apply to --method sparsest/exact only")
+    ds = load(args)
+    from ..train.engine import train
+
+    kwargs = {}
+    if args.mode:
+        kwargs["mode"] = args.mode
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = train(
+            ds.X,
+            ds.y,
+            method=args.method,
+            p=p,
+            width=args.width,
+            epochs=args.epochs,
+            seed=args.seed,
+            device=args.device,
+            progress=not args.quiet and not args.json,
+            **kwargs,
+            **options,
+        )
+    if not args.quiet:
+        for w in {str(w.message) for w in caught}:
+            print(f"sparsest fit: warning: {w}", file=sys.stderr)
+    net = res.network
+    ib = bool(res.config["penalize_bias"])
+    if args.out:
+        from ..modelfile import save_model
+
+        save_model(
+            args.out,
+            net,
+            X=ds.X,
+            y=ds.y,
+            p=p,
+            method=args.method,
+            seed=args.seed,
+            objective=options.get("objective"),
+            converged=res.converged,
+            seconds=res.seconds,
+            include_bias=ib,
+            source=ds.source,
+            n_neurons=res.n_active,
+            n_nonzero=res.n_nonzero,
+            lp_path_norm=res.lp_path_norm,
+        )
+    if args.history:
+        res.history.to_csv(args.history, extra={"method": args.method, "seed": args.seed})
+    out = {
+        "method": args.method,
+        "p": p,
+        "n_points": ds.n_points,
+        "d": ds.n_features,
+        "n_neurons": res.n_active,
+        "n_nonzero": res.n_nonzero,
+        "max_residual": res.max_residual,
+        "interpolates": bool(res.max_residual <= res.config["tol"] * (1 + float(abs(ds.y).max()))),
+        "lp_path_norm": res.lp_path_norm,
+        "seconds": res.seconds,
+        "seed": args.seed,
+        "epochs_run": res.epochs_run,
+    }
+    if args.out:
+        out["model"] = args.out
+    if args.history:
+        out["history"] = args.history
+    if args.json:
+        print_json(out)
+        return 0
+    w = sys.stdout.write
+    w(f"method          {args.method} (p = {p:g}, seed {args.seed})\n")
+    w(f"data            {ds.n_points} points, {ds.n_features} input(s)\n")
+    w(f"neurons         {res.n_active}\n")
+    w(f"nonzeros        {res.n_nonzero} ({'with' if ib else 'without'} biases)\n")
+    w(f"lp path norm    {res.lp_path_norm:.6g}\n")
+    fit = "exact" if out["interpolates"] else "NOT exact"
+    w(f"max residual    {res.max_residual:.3g} ({fit})\n")
+    if ds.n_features == 1 and res.n_active <= 12:
+        kv = net.knots_1d()
+        w(f"f(x) =          {formula_1d(kv.knots, kv.jumps, kv.slope, kv.intercept)}\n")
+        w(f"knots           {fmt_array(kv.knots)}\n")
+    w(f"seconds         {res.seconds:.3g}\n")
+    if args.out:
+        w(f"model saved to  {args.out}\n")
+    if args.history:
+        w(f"history saved to {args.history}\n")
+    return 0
