@@ -76,7 +76,17 @@ def recovery(n_instances: int, seed0: int, alg1_epochs: int, quiet: bool) -> dic
 def _alg1_row(x, y, opt, epochs, seed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = train(x, y, method="reweighted", mode="paper", p=0.4, epochs=epochs, seed=seed, progress=False)
+        res = train(
+            x,
+            y,
+            method="reweighted",
+            mode="paper",
+            p=0.4,
+            epochs=epochs,
+            seed=seed,
+            early_stop=False,
+            progress=False,
+        )
     return {
         "alg1_count": res.n_active,
         "alg1_resid": res.max_residual,
@@ -95,7 +105,16 @@ def paper1d(alg1: bool) -> dict:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = train(
-                x, y, method="reweighted", mode="paper", p=0.4, seed=20, progress=False, log_every=100
+                x,
+                y,
+                method="reweighted",
+                mode="paper",
+                p=0.4,
+                seed=20,
+                epochs=100_000,
+                early_stop=False,
+                progress=False,
+                log_every=100,
             )
         h = res.history.to_dict() if hasattr(res.history, "to_dict") else res.history
         first = next((i for i, k in enumerate(h["n_active"]) if k <= 3), None)
@@ -133,7 +152,16 @@ def dd(n_seeds: int, alg1: bool) -> dict:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 res = train(
-                    X, y, method="reweighted", mode="paper", p=0.4, seed=20, progress=False, log_every=100
+                    X,
+                    y,
+                    method="reweighted",
+                    mode="paper",
+                    p=0.4,
+                    seed=20,
+                    epochs=100_000,
+                    early_stop=False,
+                    progress=False,
+                    log_every=100,
                 )
             h = res.history.to_dict() if hasattr(res.history, "to_dict") else res.history
             best = min(h["n_nonzero"])

@@ -35,6 +35,17 @@ COMMANDS: dict[str, str] = {
 }
 
 
+#: required packages imported lazily by the commands, with how to install them
+_DEPENDENCIES = {
+    "torch": "pip install torch==2.13.0",
+    "sklearn": "pip install scikit-learn",
+    "matplotlib": "pip install matplotlib",
+    "scipy": "pip install scipy",
+    "tqdm": "pip install tqdm",
+    "highspy": 'pip install "sparsest[highs]"',
+}
+
+
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose usage errors are one line on stderr and exit code 2."""
 
@@ -89,17 +100,31 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"sparsest {args.command}: interrupted", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as exc:  # a dependency is missing from this environment
+        if exc.name and exc.name.split(".")[0] in _DEPENDENCIES:
+            hint = _DEPENDENCIES[exc.name.split(".")[0]]
+            print(
+                f"sparsest {args.command}: error: the package {exc.name!r} is not installed in this "
+                f"environment ({hint})",
+                file=sys.stderr,
+            )
+            return 2
+        return _internal_error(args, exc)
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug
-        print(
-            f"sparsest {args.command}: internal error: {exc.__class__.__name__}: {exc} "
-            "(this is a bug; set SPARSEST_DEBUG=1 for the traceback)",
-            file=sys.stderr,
-        )
-        if os.environ.get("SPARSEST_DEBUG"):
-            traceback.print_exc()
-        return 1
+        return _internal_error(args, exc)
+
+
+def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
+    print(
+        f"sparsest {args.command}: internal error: {exc.__class__.__name__}: {exc} "
+        "(this is a bug; set SPARSEST_DEBUG=1 for the traceback)",
+        file=sys.stderr,
+    )
+    if os.environ.get("SPARSEST_DEBUG"):
+        traceback.print_exception(exc)
+    return 1
 
 
 def _one_line_warnings(args: argparse.Namespace):

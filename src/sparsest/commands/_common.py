@@ -215,10 +215,14 @@ def formula_1d(knots, jumps, slope: float, intercept: float, digits: int = 6) ->
     def num(v: float) -> str:
         return f"{float(v):.{digits}g}"
 
+    # coefficients below 1e-12 of the function's scale are rounding noise of a trained network
+    scale = max([abs(float(c)) for c in jumps] + [abs(float(slope)), abs(float(intercept)), 1e-300])
+    scale *= 1.0 + max([abs(float(u)) for u in knots] + [0.0])
+    negligible = 1e-12 * scale
     terms: list[tuple[float, str]] = []  # (signed coefficient, body)
-    if slope != 0:
+    if abs(slope) > negligible:
         terms.append((slope, "x"))
-    if intercept != 0:
+    if abs(intercept) > negligible:
         terms.append((intercept, ""))
     for u, c in zip(knots, jumps, strict=True):
         if u == 0:
@@ -234,7 +238,7 @@ def formula_1d(knots, jumps, slope: float, intercept: float, digits: int = 6) ->
     for i, (coef, body) in enumerate(terms):
         sign = "-" if coef < 0 else "+"
         mag = abs(coef)
-        if body and mag == 1:
+        if body and num(mag) == "1":
             piece = body
         elif body:
             piece = f"{num(mag)} {body}" if body.startswith("(") else f"{num(mag)}*{body}"
