@@ -74,24 +74,31 @@ def recovery(n_instances: int, seed0: int, alg1_epochs: int, quiet: bool) -> dic
 
 
 def _alg1_row(x, y, opt, epochs, seed):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = train(
-            x,
-            y,
-            method="reweighted",
-            mode="paper",
-            p=0.4,
-            epochs=epochs,
-            seed=seed,
-            early_stop=False,
-            progress=False,
-        )
+    res, _ = _algorithm1(x, y, epochs=epochs, seed=seed)
     return {
         "alg1_count": res.n_active,
         "alg1_resid": res.max_residual,
         "alg1_ok": res.n_active == opt and res.max_residual <= _fit_tol(y),
     }
+
+
+def _algorithm1(X, y, epochs: int = 100_000, seed: int = 20):
+    """The paper's Algorithm 1 with its settings (p = 0.4, paper mode, all epochs); (result, history)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # it does not fit exactly: expected
+        res = train(
+            X,
+            y,
+            method="reweighted",
+            mode="paper",
+            p=0.4,
+            seed=seed,
+            epochs=epochs,
+            early_stop=False,
+            progress=False,
+            log_every=100,
+        )
+    return res, res.history.to_dict()
 
 
 def paper1d(alg1: bool) -> dict:
@@ -102,21 +109,7 @@ def paper1d(alg1: bool) -> dict:
     sec = time.perf_counter() - t
     out = {"sparsest_seconds": sec, "sparsest_neurons": fit.n_active, "sparsest_resid": fit.max_residual}
     if alg1:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = train(
-                x,
-                y,
-                method="reweighted",
-                mode="paper",
-                p=0.4,
-                seed=20,
-                epochs=100_000,
-                early_stop=False,
-                progress=False,
-                log_every=100,
-            )
-        h = res.history.to_dict() if hasattr(res.history, "to_dict") else res.history
+        res, h = _algorithm1(x, y)
         first = next((i for i, k in enumerate(h["n_active"]) if k <= 3), None)
         out.update(
             {
@@ -149,21 +142,7 @@ def dd(n_seeds: int, alg1: bool) -> dict:
             "seconds": sec,
         }
         if alg1 and name == "paper":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = train(
-                    X,
-                    y,
-                    method="reweighted",
-                    mode="paper",
-                    p=0.4,
-                    seed=20,
-                    epochs=100_000,
-                    early_stop=False,
-                    progress=False,
-                    log_every=100,
-                )
-            h = res.history.to_dict() if hasattr(res.history, "to_dict") else res.history
+            res, h = _algorithm1(X, y)
             best = min(h["n_nonzero"])
             first = h["n_nonzero"].index(best)
             row.update(

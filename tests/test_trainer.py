@@ -180,3 +180,14 @@ def test_cli_fit_json_and_model(paper_csv, tmp_path):
     assert doc["n_neurons"] == 3 and doc["method"] == "sparsest" and doc["interpolates"]
     code, stdout, err = cli("predict", out, paper_csv, "--json")
     assert code == 0 and json.loads(stdout)["max_residual"] <= 1e-9
+
+
+def test_cli_missing_dependency_is_a_user_error(monkeypatch, paper_csv):
+    import sparsest.commands.fit as fit_cmd
+
+    def boom(args):
+        raise ModuleNotFoundError("No module named 'torch'", name="torch")
+
+    monkeypatch.setattr(fit_cmd, "run", boom)
+    code, out, err = cli("fit", paper_csv)
+    assert code == 2 and "torch" in err and "pip install" in err and len(err.strip().splitlines()) == 1

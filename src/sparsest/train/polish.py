@@ -273,6 +273,20 @@ class _Problem:
         skip = z[2 * self.n_u :] if self.skip else None
         return U, skip
 
+    def resolve_without(self, V: np.ndarray, banned: np.ndarray, reweight, iters: int):
+        """Reweighted-ℓ1 re-solve with the ``banned`` entries fixed at zero, starting from the
+        weights of ``V``; returns (last LP solution or None, number of LPs)."""
+        w = reweight(V)
+        out, n = None, 0
+        for _ in range(iters):
+            n += 1
+            o = self.solve(w, ~banned)
+            if o is None:
+                break
+            out = o
+            w = reweight(o[0])
+        return out, n
+
     def exact_resolve(self, U: np.ndarray, skip_vals, rtol: float):
         """Least-squares re-solve on the support of ``U`` with tight pattern constraints as equalities.
 
@@ -515,10 +529,6 @@ def polish(
     best = finalize(U, skip_vals)
     key = 0 if objective == "neurons" else 1
 
-    def count_of(U):
-        sup = thresh(U)
-        return int(sup.any(axis=1).sum()) if key == 0 else int(sup.sum())
-
     if delete and best is not None:
         best, U, skip_vals, n_more = _ejection_chains(
             prob,
@@ -583,15 +593,8 @@ def _ejection_chains(
 
     def solve_from(V, banned):
         nonlocal n_lp
-        w = reweight(V)
-        out = None
-        for _ in range(iters):
-            n_lp += 1
-            o = prob.solve(w, ~banned)
-            if o is None:
-                break
-            out = o
-            w = reweight(o[0])
+        out, n = prob.resolve_without(V, banned, reweight, iters)
+        n_lp += n
         return out
 
     def late():
@@ -682,18 +685,10 @@ def _entry_deletion(
         for m in np.argsort(np.abs(U[ks, js])):
             if deadline is not None and time.perf_counter() > deadline:
                 break
-            banned = ~thresh(U)
-            banned[:] = False
+            banned = np.zeros_like(sup)
             banned[ks[m], js[m]] = True
-            w = reweight(U)
-            out = None
-            for _ in range(iters):
-                n_lp += 1
-                o = prob.solve(w, ~banned)
-                if o is None:
-                    break
-                out = o
-                w = reweight(o[0])
+            out, n = prob.resolve_without(U, banned, reweight, iters)
+            n_lp += n
             if out is None or int(thresh(out[0]).sum()) >= cur:
                 continue
             cand = finalize(*out)

@@ -451,10 +451,7 @@ def _polish_restarts(nets, X, y, objective, ib, p, fit_rtol, n_polish, popts, ta
             ):
                 best = cur
             continue
-        cur = polish(
-            net.subset(act),
-            X,
-            y,
+        common = dict(
             objective=objective,
             include_bias=ib,
             p=p,
@@ -464,6 +461,7 @@ def _polish_restarts(nets, X, y, objective, ib, p, fit_rtol, n_polish, popts, ta
             deadline=deadline,
             **popts,
         )
+        cur = polish(net.subset(act), X, y, **common)
         n_lp += cur.n_lp
         for mode, merges, rounds in (("shrink", False, 4), ("all", True, 2)):
             for _ in range(rounds):
@@ -473,21 +471,7 @@ def _polish_restarts(nets, X, y, objective, ib, p, fit_rtol, n_polish, popts, ta
                     break
                 if deadline is not None and time.perf_counter() > deadline:
                     break
-                nxt = polish(
-                    cur.network,
-                    X,
-                    y,
-                    objective=objective,
-                    include_bias=ib,
-                    p=p,
-                    fit_rtol=fit_rtol * 0.5,
-                    neighbors=mode,
-                    merges=merges,
-                    native_signs=True,
-                    target=target,
-                    deadline=deadline,
-                    **popts,
-                )
+                nxt = polish(cur.network, X, y, neighbors=mode, merges=merges, **common)
                 n_lp += nxt.n_lp
                 if not nxt.interpolates or _count(nxt.network, objective, ib) >= _count(
                     cur.network, objective, ib
