@@ -60,3 +60,23 @@ def brute_gap(x, y, p):
     sp = min(c for c, k in cs if k == m0)
     others = [c for c, k in cs if k > m0]
     return (min(others) - sp) if others else np.inf
+
+
+class VertexFamily:
+    """All admissible vertex configurations of one instance, for fast repeated evaluation."""
+
+    def __init__(self, x, y):
+        jumps = list(vertex_configs(x, y))
+        self.counts = np.array([j.size for j in jumps])
+        width = max(int(self.counts.max()), 1)
+        self.mags = np.zeros((len(jumps), width))  # padded with 0 (0**p = 0 for p > 0)
+        for i, j in enumerate(jumps):
+            self.mags[i, : j.size] = np.abs(j)
+        self.m0 = int(self.counts.min())
+
+    def gap(self, p):
+        cost = np.where(self.mags > 0, self.mags, 1.0) ** p * (self.mags > 0)
+        cost = cost.sum(axis=1)
+        sp = cost[self.counts == self.m0].min()
+        others = cost[self.counts > self.m0]
+        return float(others.min() - sp) if others.size else np.inf

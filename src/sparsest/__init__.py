@@ -4,7 +4,9 @@ Public API (imported lazily, so ``import sparsest`` does not import torch):
 
 * :class:`ReLUNetwork` — the network as float64 arrays (predict, path norms, counts, canonicalize).
 * :func:`solve_1d`, :func:`p_star` — exact 1-D solver and the sparsity threshold p*.
-* :func:`load_data`, :func:`save_model`, :func:`load_model` — files.
+* :func:`load_data`, :func:`save_model`, :func:`load_model` — files (format: ``docs/model-format.md``).
+* :func:`export_onnx`, :func:`export_torch` — the network for other runtimes.
+* :func:`plot_model_1d`, :func:`plot_model_nd`, :func:`plot_history` — figures.
 * :class:`TorchReLUNet` — the same network as a PyTorch module.
 """
 
@@ -26,6 +28,16 @@ _EXPORTS: dict[str, str] = {
     "check_interpolation": "sparsest.verify",
     "save_model": "sparsest.modelfile",
     "load_model": "sparsest.modelfile",
+    "ModelFile": "sparsest.modelfile",
+    "load_inputs": "sparsest.data",
+    "export_onnx": "sparsest.export",
+    "export_torch": "sparsest.export",
+    "plot_model_1d": "sparsest.plotting",
+    "plot_model_nd": "sparsest.plotting",
+    "plot_history": "sparsest.plotting",
+    "load_history": "sparsest.plotting",
+    "ModelFileError": "sparsest.errors",
+    "BackendNotAvailableError": "sparsest.errors",
     "TorchReLUNet": "sparsest.train.torchnet",
     "SparsestError": "sparsest.errors",
     "DataError": "sparsest.errors",

@@ -1,9 +1,11 @@
 """Command-line interface: ``sparsest <command> …`` (also ``python -m sparsest``).
 
 Exit codes: ``0`` success, ``2`` user error (bad input, bad parameter, unreadable file: one line on
-stderr), ``1`` internal error (a bug: please report it). Each subcommand lives in its own module
-under :mod:`sparsest.commands` and imports its heavy dependencies only when it runs, so that
-``sparsest exact`` never imports torch.
+stderr), ``1`` internal error (a bug: please report it), ``130`` interrupted. Each subcommand lives
+in its own module under :mod:`sparsest.commands` and imports its heavy dependencies only when it
+runs, so that ``sparsest exact`` never imports torch. Warnings raised while a command runs are
+printed as one line each (``sparsest CMD: warning: …``), never as a traceback; ``--quiet`` hides
+them. Set ``SPARSEST_DEBUG=1`` to see the traceback of an internal error.
 """
 
 from __future__ import annotations
@@ -13,16 +15,21 @@ import importlib
 import os
 import sys
 import traceback
+import warnings
 
 from ._version import __version__
+from .commands._common import HelpFormatter
 from .errors import SparsestError
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 #: subcommand name -> module in sparsest.commands (order = order in --help)
 COMMANDS: dict[str, str] = {
     "demo": "demo",
     "exact": "exact",
+    "predict": "predict",
+    "export": "export",
+    "plot": "plot",
 }
 
 
@@ -38,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sparsest",
         description="Find the sparsest ReLU network that fits your data: exact solvers, "
         "lp path-norm training and certificates.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog="Run 'sparsest COMMAND --help' for the options of a command. Exit codes: 0 ok, "
+        "2 bad input or parameter (one line on stderr), 1 internal error (a bug).",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"sparsest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -48,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             help=mod.HELP,
             description=mod.DESCRIPTION,
-            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+            formatter_class=HelpFormatter,
         )
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
@@ -66,7 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.simplefilter("ignore", DeprecationWarning)  # library internals, not the user's
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            warnings.showwarning = _one_line_warnings(args)
+            return int(args._run(args) or 0)
     except SparsestError as exc:
         print(f"sparsest {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -84,6 +98,20 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("SPARSEST_DEBUG"):
             traceback.print_exc()
         return 1
+
+
+def _one_line_warnings(args: argparse.Namespace):
+    """A ``warnings.showwarning`` replacement: one line per distinct message on stderr."""
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = " ".join(str(message).split())
+        if getattr(args, "quiet", False) or text in seen:
+            return
+        seen.add(text)
+        print(f"sparsest {args.command}: warning: {text}", file=sys.stderr)
+
+    return show
 
 
 def _entry() -> None:  # pragma: no cover - console script

@@ -29,8 +29,10 @@ from .errors import DataError, DuplicatePointsWarning
 
 __all__ = [
     "Dataset",
+    "Inputs",
     "fingerprint",
     "load_data",
+    "load_inputs",
     "paper_1d",
     "paper_50d",
     "prepare_1d",
@@ -99,7 +101,12 @@ def _parse_text(text: str, path: str) -> tuple[list[str] | None, list[list[str]]
     return header, rows
 
 
-def _read_csv(path: str, target: str | int | None) -> Dataset:
+def _read_table(path: str) -> tuple[list[str], np.ndarray, int]:
+    """Read a text table: column names, the float64 values (rows, columns), the first data line.
+
+    Raises :class:`DataError` for a non-text file, an empty file, only a header, ragged rows and
+    non-numeric cells (each naming the row and column).
+    """
     try:
         with open(path, encoding="utf-8-sig") as fh:
             text = fh.read()
@@ -108,26 +115,31 @@ def _read_csv(path: str, target: str | int | None) -> Dataset:
     header, rows = _parse_text(text, path)
     if not rows:
         raise DataError(f"{path}: no data rows (only a header)")
+    first = 2 if header is not None else 1
     width = len(header) if header is not None else len(rows[0])
     for i, r in enumerate(rows):
         if len(r) != width:
-            line = i + (2 if header is not None else 1)
-            raise DataError(f"{path}: row {line} has {len(r)} column(s), expected {width}")
-    if width < 2:
-        raise DataError(f"{path}: need at least 2 columns (inputs and a target), found {width}")
+            raise DataError(f"{path}: row {i + first} has {len(r)} column(s), expected {width}")
     names = header if header is not None else [f"x{j}" for j in range(width - 1)] + ["y"]
-    tcol = _target_column(target, names, width, path)
     data = np.empty((len(rows), width))
     for i, r in enumerate(rows):
         for j, cell in enumerate(r):
             try:
                 data[i, j] = float(cell)
             except ValueError:
-                line = i + (2 if header is not None else 1)
                 shown = cell if cell else "(empty)"
                 raise DataError(
-                    f"{path}: non-numeric cell {shown!r} at row {line}, column {names[j]!r}"
+                    f"{path}: non-numeric cell {shown!r} at row {i + first}, column {names[j]!r}"
                 ) from None
+    return names, data, first
+
+
+def _read_csv(path: str, target: str | int | None) -> Dataset:
+    names, data, _ = _read_table(path)
+    width = data.shape[1]
+    if width < 2:
+        raise DataError(f"{path}: need at least 2 columns (inputs and a target), found {width}")
+    tcol = _target_column(target, names, width, path)
     feats = [j for j in range(width) if j != tcol]
     return Dataset(data[:, feats], data[:, tcol], [names[j] for j in feats], names[tcol], path)
 
@@ -223,6 +235,131 @@ def load_data(path: str | os.PathLike, target: str | int | None = None) -> Datas
         ds = _read_csv(path, target)
     X, y = validate_xy(ds.X, ds.y, where=path)
     return Dataset(X, y, ds.feature_names, ds.target_name, path)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Inputs to predict at, with the targets when the file has them (:func:`load_inputs`).
+
+    Attributes
+    ----------
+    X : ndarray of shape (N, d)
+    y : ndarray of shape (N,) or None
+    feature_names : list of str
+    target_name : str or None
+    source : str
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    feature_names: list[str]
+    target_name: str | None
+    source: str
+
+    @property
+    def n_points(self) -> int:
+        return int(self.X.shape[0])
+
+
+def load_inputs(path: str | os.PathLike, n_features: int, target: str | int | None = None) -> Inputs:
+    """Read points to predict at: ``d = n_features`` input columns and an optional target column.
+
+    A CSV or ``.npy`` file with exactly ``d`` columns holds inputs only; with ``d + 1`` columns one
+    of them is the target (``target``: header name or 0-based index; default the last column). A
+    ``.npz`` file holds ``X`` and optionally ``y``. One point is enough; duplicates are allowed.
+
+    Returns
+    -------
+    Inputs
+        ``X`` of shape (N, d); ``y`` of shape (N,) or ``None``.
+
+    Raises
+    ------
+    DataError
+        Missing/unreadable/empty file, non-numeric cells, NaN/inf, a column count other than ``d`` or
+        ``d + 1``, or a ``target`` for a file without a target column.
+    """
+    path = os.fspath(path)
+    d = int(n_features)
+    if not os.path.exists(path):
+        raise DataError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise DataError(f"{path}: is a directory, not a data file")
+    if not os.access(path, os.R_OK):
+        raise DataError(f"{path}: permission denied")
+    ext = os.path.splitext(path)[1].lower()
+    y = None
+    if ext == ".npz":
+        try:
+            obj = np.load(path, allow_pickle=False)
+        except Exception as exc:
+            raise DataError(f"{path}: cannot read NumPy file ({exc.__class__.__name__})") from None
+        if not isinstance(obj, np.lib.npyio.NpzFile):  # pragma: no cover - .npz holding one array
+            raise DataError(f"{path}: expected an .npz archive with arrays 'X' (and optionally 'y')")
+        with obj:
+            if "X" not in obj.files:
+                raise DataError(f"{path}: .npz must contain an array 'X' (and optionally 'y')")
+            X = _numeric(obj["X"], path, "X")
+            if "y" in obj.files:
+                y = _numeric(obj["y"], path, "y").reshape(-1)
+        if target is not None:
+            raise DataError(f"{path}: --target does not apply to .npz files (they hold X and y)")
+        if X.ndim == 1 and d == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != d:
+            raise DataError(f"{path}: X has shape {X.shape}; the model takes {d} input(s)")
+        names = [f"x{j}" for j in range(d)]
+        tname = "y" if y is not None else None
+    else:
+        if ext == ".npy":
+            try:
+                data = _numeric(np.load(path, allow_pickle=False), path, "array")
+            except DataError:
+                raise
+            except Exception as exc:
+                raise DataError(f"{path}: cannot read NumPy file ({exc.__class__.__name__})") from None
+            if data.ndim == 1 and d == 1:
+                data = data[:, None]
+            if data.ndim != 2:
+                raise DataError(f"{path}: .npy must hold a 2-D array, got shape {data.shape}")
+            names, first = None, 1
+        else:
+            names, data, first = _read_table(path)
+        width = data.shape[1]
+        if names is None or first == 1:  # no header: our own names
+            names = [f"x{j}" for j in range(d)] + (["y"] if width == d + 1 else [])
+            names += [f"c{j}" for j in range(len(names), width)]
+        if width == d:
+            if target is not None:
+                raise DataError(
+                    f"{path}: --target {target!r} given, but the file has {width} column(s): the "
+                    f"model's {d} input(s) and no target"
+                )
+            X, tcol = data, None
+        elif width == d + 1:
+            tcol = _target_column(target, names, width, path)
+            X = data[:, [j for j in range(width) if j != tcol]]
+            y = data[:, tcol]
+        else:
+            raise DataError(
+                f"{path}: has {width} column(s); the model takes {d} input(s), so expected {d} "
+                f"columns (inputs only) or {d + 1} (inputs and a target)"
+            )
+        tname = None if tcol is None else names[tcol]
+        names = [names[j] for j in range(width) if j != tcol]
+    if X.shape[0] < 1:
+        raise DataError(f"{path}: no data rows")
+    if y is not None and y.shape != (X.shape[0],):
+        raise DataError(f"{path}: shape mismatch, X has {X.shape[0]} rows but y has {y.size}")
+    for name, arr in (("X", X), ("y", y)):
+        if arr is None:
+            continue
+        bad = ~np.isfinite(arr)
+        if np.any(bad):
+            idx = np.argwhere(bad)[0]
+            kind = "NaN" if np.isnan(arr[tuple(idx)]) else "inf"
+            raise DataError(f"{path}: {name} contains {kind} (first at data row {int(idx[0]) + 1})")
+    return Inputs(np.ascontiguousarray(X, dtype=np.float64), y, list(names), tname, path)
 
 
 def validate_xy(X, y, *, where: str = "data") -> tuple[np.ndarray, np.ndarray]:
@@ -322,7 +459,7 @@ def prepare_1d(x, y, *, where: str = "data") -> tuple[np.ndarray, np.ndarray]:
     if X.shape[1] != 1:
         raise DataError(f"{where}: expected univariate data (1 input column), got {X.shape[1]}")
     x = X[:, 0]
-    order = np.argsort(x, kind="stable")
+    order = np.argsort(x)
     x, y = x[order], y[order]
     if np.any(x[1:] == x[:-1]):
         Xm, y = merge_duplicates(x[:, None], y, where=where)

@@ -5,26 +5,31 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_data_argument, add_output_flags, fmt_array, load, p_value, print_json
+from ._common import (
+    add_data_argument,
+    add_out_argument,
+    add_output_flags,
+    add_p_argument,
+    fmt_array,
+    formula_1d,
+    load,
+    print_json,
+)
 
 HELP = "exact sparsest / lp-optimal interpolant (1-D: O(N) dynamic program)"
-DESCRIPTION = (
-    "Solve the interpolation problem exactly. For 1-D data: the O(N) dynamic program for any p "
-    "in [0, 1] (p = 0: fewest neurons), optionally the threshold p* below which every lp optimum "
-    "is a sparsest network."
-)
+DESCRIPTION = """\
+Solve the interpolation problem exactly and verify the answer with a float64 forward pass.
+
+For 1-D data: the O(N) dynamic program for any p in [0, 1] (p = 0: fewest neurons, ties broken
+towards the smallest product of jumps), optionally with the threshold p* below which every lp
+optimum is a sparsest network. --out saves the network as a model file for predict/plot/export."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
-    parser.add_argument(
-        "--p",
-        type=p_value,
-        default=0.0,
-        help="exponent of the lp path norm, in [0, 1]; 0 = fewest neurons",
-    )
+    add_p_argument(parser)
     parser.add_argument("--pstar", action="store_true", help="also compute the threshold p* (1-D)")
-    parser.add_argument("--out", metavar="MODEL", default=None, help="save the network to a model file")
+    add_out_argument(parser, what="save the network to this model file (JSON)", metavar="MODEL")
     add_output_flags(parser)
 
 
@@ -47,56 +52,103 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_1d(args, ds, p: float) -> int:
-    from ..data import fingerprint
     from ..exact import solve_1d
 
     res = solve_1d(ds.X[:, 0], ds.y, p, pstar=args.pstar)
+    if res.status != "optimal":
+        _failed_recheck(res, ds)
     if args.out:
         from ..modelfile import save_model
 
         save_model(
             args.out,
             res.network,
+            X=ds.X,
+            y=ds.y,
             p=p,
             method="exact",
             seed=None,
-            objective="neurons",
-            data_fingerprint=fingerprint(ds.X, ds.y),
-            n_points=res.n_points,
-            n_neurons=res.n_neurons,
-            n_nonzero=res.n_neurons,
-            max_residual=res.max_residual,
             status=res.status,
             cost=res.cost,
+            sparsest_count=res.sparsest_count,
             p_star=res.p_star,
             source=ds.source,
+            feature_names=ds.feature_names,
+            target_name=ds.target_name,
         )
     if args.json:
         out = res.to_dict()
         out["n_nonzero"] = res.n_neurons
         out["d"] = 1
+        out["interpolates"] = res.interpolates
         if args.out:
             out["model"] = args.out
         print_json(out)
     else:
-        _print_1d(res, args)
-    return 0 if res.status == "optimal" else 1
+        _print_1d(res, args, ds)
+    return 0
 
 
-def _print_1d(res, args) -> None:
+def _failed_recheck(res, ds) -> None:
+    """The solution failed its float64 re-check: a data problem (exit 2) or a bug (exit 1).
+
+    The solver treats slope changes within the rounding-error bound of the secant slopes as zero
+    (:mod:`sparsest.exact._curvature`). When that bound is not small against the data's slopes —
+    inputs so close together that ``(y_{i+1} − y_i)/(x_{i+1} − x_i)`` has no correct digits in
+    float64 — the data cannot be solved reliably in float64, and we say so. Otherwise the failure is
+    ours.
+    """
+    import numpy as np
+
+    from ..data import prepare_1d
+    from ..errors import DataError
+
+    x, y = prepare_1d(ds.X[:, 0], ds.y, where=ds.source)
+    dx = np.diff(x)
+    s = np.diff(y) / dx
+    eps = np.finfo(np.float64).eps
+    bound = 64 * eps * (np.abs(y[:-1]) + np.abs(y[1:]) + np.abs(s) * (np.abs(x[:-1]) + np.abs(x[1:]))) / dx
+    typical = float(np.max(np.abs(s))) if np.all(np.isfinite(s)) else np.inf
+    worst = int(np.argmax(bound / np.maximum(np.abs(s), 1e-300)))
+    big = float(np.max(np.abs(s))) * float(np.max(np.abs(x))) if np.all(np.isfinite(s)) else np.inf
+    if not np.isfinite(res.max_residual) or big > 1e300:
+        raise DataError(
+            f"{ds.source}: the data are out of float64 range: |slope| * |x| reaches {big:.3g}, so "
+            "the interpolant overflows when evaluated; rescale x or y"
+        )
+    if not np.all(np.isfinite(s)) or np.max(bound) > 1e-3 * typical:
+        raise DataError(
+            f"{ds.source}: the data are too ill-conditioned for float64: the slope between "
+            f"x = {x[worst]:.17g} and x = {x[worst + 1]:.17g} cannot be computed accurately "
+            f"(the exact solution fails its re-check: max |f(x_i) - y_i| = {res.max_residual:.3g})"
+        )
+    raise RuntimeError(
+        f"the exact 1-D solution failed its float64 re-check (max |f(x_i) - y_i| = {res.max_residual:.3g})"
+    )
+
+
+def _print_1d(res, args, ds) -> None:
     w = sys.stdout.write
-    w(f"status          {res.status}\n")
-    w(f"points          {res.n_points}\n")
-    w(f"neurons         {res.n_neurons} (fewest possible: {res.sparsest_count})\n")
-    label = "knots" if res.p == 0 else f"l{res.p:g} cost"
-    w(f"cost            {res.cost:.10g} ({label})\n")
+    goal = "fewest neurons" if res.p == 0 else f"least l{res.p:g} path norm"
+    w(f"exact {goal} interpolant of {ds.source}: {res.n_points} points, 1 input, p = {res.p:g}\n")
+    if res.n_neurons <= 12:
+        w(f"  f(x) = {formula_1d(res.knots, res.jumps, res.slope, res.intercept)}\n")
+    fewest = (
+        "the fewest possible"
+        if res.n_neurons == res.sparsest_count
+        else f"the fewest possible is {res.sparsest_count}; p > p* here"
+    )
+    w(f"  neurons       {res.n_neurons} ({fewest})\n")
     if res.n_neurons <= 20:
-        w(f"knots           {fmt_array(res.knots)}\n")
-        w(f"jumps           {fmt_array(res.jumps)}\n")
-    w(f"affine part     {res.slope:.6g}*x + {res.intercept:.6g}\n")
-    w(f"max residual    {res.max_residual:.3g}\n")
+        w(f"  knots         {fmt_array(res.knots)}\n")
+        w(f"  jumps         {fmt_array(res.jumps)}\n")
+    w(f"  affine part   {formula_1d([], [], res.slope, res.intercept)}\n")
+    if res.p > 0:
+        w(f"  l{res.p:g} cost     {res.cost:.10g} (sum of |jump|^p)\n")
+    check = "float64 re-check passed" if res.interpolates else "FLOAT64 RE-CHECK FAILED"
+    w(f"  status        {res.status} ({check}: max |f(x_i) - y_i| = {res.max_residual:.2g})\n")
     if res.p_star is not None:
-        w(f"p*              {res.p_star:.7g}\n")
-    w(f"seconds         {res.seconds:.3g}\n")
+        w(f"  p*            {res.p_star:.7g} (every lp optimum with p < p* has the fewest neurons)\n")
+    w(f"  seconds       {res.seconds:.3g}\n")
     if args.out:
-        w(f"model saved to  {args.out}\n")
+        w(f"  model saved to {args.out}\n")

@@ -223,64 +223,42 @@ def _choose(cur: Curvature, p: float) -> tuple[np.ndarray, np.ndarray]:
 def _max_matching(cur: Curvature) -> tuple[np.ndarray, np.ndarray]:
     """Maximum matching per run; odd runs leave out the point minimizing Σ ln|c|."""
     ad = np.abs(cur.delta)
-    n = ad.size
     starts, lens = cur.run_start, cur.run_len
-    run_id = np.full(n, -1, dtype=np.int64)
-    offset = np.zeros(n, dtype=np.int64)
-    if starts.size:
-        rid = np.repeat(np.arange(starts.size), lens)
-        pos = _run_positions(starts, lens)
-        run_id[pos] = rid
-        offset[pos] = pos - np.repeat(starts, lens)
-    # pair starting at j is possible when j and j+1 are in the same run
-    can_pair = np.zeros(n, dtype=bool)
-    can_pair[:-1] = (run_id[:-1] >= 0) & (run_id[:-1] == run_id[1:])
-    with np.errstate(divide="ignore"):
-        L = np.where(can_pair, np.log(ad + np.append(ad[1:], 0.0)), 0.0)
-        Ls = np.where(run_id >= 0, np.log(np.where(ad > 0, ad, 1.0)), 0.0)
-    even = (offset % 2 == 0) & can_pair
-    odd = (offset % 2 == 1) & can_pair
-    Ez = np.concatenate([[0.0], np.cumsum(np.where(even, L, 0.0))])
-    Oz = np.concatenate([[0.0], np.cumsum(np.where(odd, L, 0.0))])
-
-    pair_starts = []
-    singles = []
-    # even runs: pairs at even offsets
-    ev = lens % 2 == 0
-    if np.any(ev):
-        pos = _run_positions(starts[ev], lens[ev])
-        off = pos - np.repeat(starts[ev], lens[ev])
-        pair_starts.append(pos[off % 2 == 0])
-    od = ~ev
-    if np.any(od):
-        st, ln = starts[od], lens[od]
-        pos = _run_positions(st, ln)
-        rs = np.repeat(st, ln)
-        rl = np.repeat(ln, ln)
-        rk = np.repeat(np.arange(st.size), ln)
-        off = pos - rs
-        cand = off % 2 == 0
-        pos, rs, rl, rk = pos[cand], rs[cand], rl[cand], rk[cand]
-        score = (Ez[pos] - Ez[rs]) + Ls[pos] + (Oz[rs + rl - 1] - Oz[pos + 1])
-        order = np.lexsort((pos, score, rk))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = rk[order][1:] != rk[order][:-1]
-        best = pos[order][first]
-        best_rs = rs[order][first]
-        best_rl = rl[order][first]
-        singles.append(best)
-        # pairs before the single: even offsets < single; after: odd offsets > single
-        allpos = _run_positions(st, ln)
-        all_rs = np.repeat(st, ln)
-        all_off = allpos - all_rs
-        sing_of = np.repeat(best, ln)
-        end_of = np.repeat(best_rs + best_rl - 1, ln)
-        before = (allpos < sing_of) & (all_off % 2 == 0)
-        after = (allpos > sing_of) & (allpos < end_of) & ((allpos - sing_of) % 2 == 1)
-        pair_starts.append(allpos[before | after])
-    singles_arr = np.concatenate(singles) if singles else np.zeros(0, dtype=np.int64)
-    pairs_arr = np.concatenate(pair_starts) if pair_starts else np.zeros(0, dtype=np.int64)
-    return np.sort(singles_arr), np.sort(pairs_arr)
+    if starts.size == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e
+    pos = _run_positions(starts, lens)  # every point of every run, run by run
+    rs = np.repeat(starts, lens)
+    rl = np.repeat(lens, lens)
+    off = pos - rs
+    a = ad[pos]
+    can = off + 1 < rl  # a pair can start here
+    nxt = np.where(can, ad[np.minimum(pos + 1, ad.size - 1)], 0.0)
+    L = np.log(np.where(can, a + nxt, 1.0))  # log of the merged jump
+    Ez = np.concatenate([[0.0], np.cumsum(np.where(can & (off % 2 == 0), L, 0.0))])
+    Oz = np.concatenate([[0.0], np.cumsum(np.where(can & (off % 2 == 1), L, 0.0))])
+    idx = np.arange(pos.size)
+    first = idx - off  # flat index of the run's first point
+    last = first + rl - 1
+    # odd runs: leave out the even offset q minimizing
+    #   Σ_{even pairs before q} ln + ln a_q + Σ_{odd pairs after q} ln
+    odd = rl % 2 == 1
+    score = np.where(
+        odd & (off % 2 == 0), (Ez[idx] - Ez[first]) + np.log(a) + (Oz[last] - Oz[idx + 1]), np.inf
+    )
+    seg = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    best = np.minimum.reduceat(score, seg)
+    is_best = (score == np.repeat(best, lens)) & np.isfinite(score)
+    # first best position of each run: best offset (or -1 for even runs)
+    cand = np.where(is_best, off, np.iinfo(np.int64).max)
+    q = np.minimum.reduceat(cand, seg)
+    q = np.where(lens % 2 == 1, q, -1)
+    qrep = np.repeat(q, lens)
+    single = off == qrep
+    # pairs: before the single (or everywhere for even runs) at even offsets, after it at odd offsets
+    before = (qrep < 0) | (off < qrep)
+    pair_start = can & np.where(before, off % 2 == 0, (off > qrep) & ((off - qrep) % 2 == 1))
+    return pos[single], pos[pair_start]
 
 
 def _run_positions(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
@@ -365,8 +343,11 @@ def _knots_from_choice(
     lo = s[j]
     mid = s[j + 1]
     hi = s[j + 2]
+    # the knot sits at x_{j+1} + frac (x_{j+2} − x_{j+1}) with frac = (s_{j+2} − s_{j+1})/(s_{j+2} − s_j);
+    # measure it from the nearer end point so that no digits cancel
+    dx = x[j + 2] - x[j + 1]
     frac = (hi - mid) / (hi - lo)
-    k2 = x[j + 1] + frac * (x[j + 2] - x[j + 1])
+    k2 = np.where(frac <= 0.5, x[j + 1] + frac * dx, x[j + 2] - ((mid - lo) / (hi - lo)) * dx)
     c2 = hi - lo
     knots = np.concatenate([k1, k2])
     jumps = np.concatenate([c1, c2])

@@ -115,13 +115,17 @@ class TorchReLUNet(nn.Module):
         """Overwrite parameters in place from arrays (shapes as in :class:`ReLUNetwork`)."""
         dt, dev = self.hidden.weight.dtype, self.hidden.weight.device
         self.hidden.weight.copy_(
-            torch.as_tensor(np.asarray(W).reshape(self.width, self.d), dtype=dt, device=dev)
+            torch.tensor(np.array(W, dtype=np.float64).reshape(self.width, self.d), dtype=dt, device=dev)
         )
-        self.hidden.bias.copy_(torch.as_tensor(np.asarray(b).reshape(self.width), dtype=dt, device=dev))
-        self.output.weight.copy_(torch.as_tensor(np.asarray(v).reshape(1, self.width), dtype=dt, device=dev))
+        self.hidden.bias.copy_(
+            torch.tensor(np.array(b, dtype=np.float64).reshape(self.width), dtype=dt, device=dev)
+        )
+        self.output.weight.copy_(
+            torch.tensor(np.array(v, dtype=np.float64).reshape(1, self.width), dtype=dt, device=dev)
+        )
         if self.skip_linear is not None:
-            a = np.zeros(self.d) if a is None else np.asarray(a).reshape(1, self.d)
-            self.skip_linear.weight.copy_(torch.as_tensor(a, dtype=dt, device=dev).reshape(1, self.d))
+            a = np.zeros(self.d) if a is None else np.array(a, dtype=np.float64).reshape(1, self.d)
+            self.skip_linear.weight.copy_(torch.tensor(a, dtype=dt, device=dev).reshape(1, self.d))
             self.skip_linear.bias.fill_(float(c))
         return self
 
