@@ -33,7 +33,8 @@ class ExactResult:
     network : ReLUNetwork or None
     n_neurons, n_nonzero : int or None
         Active neurons and nonzero path products (bias entry counted iff ``include_bias``) of
-        ``network``, with the tolerance ``count_rtol``.
+        ``network``, counted exactly: products below ``count_rtol`` × the largest are set to zero
+        first when the network still interpolates without them (otherwise they are counted).
     max_residual : float or None
         ``max_i |f(x_i) − y_i|`` of ``network`` in float64.
     seconds : float
@@ -97,6 +98,7 @@ class ExactResult:
             "bound": self.bound,
             "gap": self.gap,
             "max_residual": self.max_residual,
+            "interpolates": self.network is not None,
             "seconds": self.seconds,
             "backend": self.backend,
             "formulation": self.formulation,

@@ -57,6 +57,8 @@ FORMULATIONS = ("auto", "patterns", "bigm")
 
 #: raw solver points must interpolate to this relative accuracy before polishing
 _RAW_RTOL = 1e-6
+#: labels with |y_i| <= this * max|y| are treated as exact zeros
+_ZERO_LABEL = 1e-12
 
 
 def generic_lower_bound(X, y, objective: str = "nonzeros", *, skip: bool = False) -> tuple[int, str]:
@@ -174,6 +176,8 @@ def solve(
     be = get_backend(backend)
     X, y = validate_xy(X, y)
     X, y = _distinct(X, y)
+    # labels below the re-check's resolution are zeros of the problem (an output 0 passes the check)
+    y = np.where(np.abs(y) <= _ZERO_LABEL * np.max(np.abs(y)), 0.0, y)
     skip = default_skip(X.shape[1]) if skip is None else bool(skip)
     if warm_start is not None and warm_start.n_features != X.shape[1]:
         raise ParameterError(
@@ -248,6 +252,7 @@ class _Solver:
         self.best: ReLUNetwork | None = None
         self.best_count: int | None = None
         self.best_source = ""
+        self.last_offer_count = -1
         self.lb_free = 0  # proven without assumptions
         self.lb_free_source = "trivial"
         self.lb_cond = 0  # proven by a MILP under its modelling bound
@@ -263,9 +268,10 @@ class _Solver:
         return self.deadline - time.perf_counter()
 
     def count(self, net: ReLUNetwork) -> int:
+        """Exact count of ``net`` (every nonzero; networks are pruned by :func:`_prune` first)."""
         if self.objective == "nonzeros":
-            return net.n_nonzero(include_bias=self.include_bias, rtol=self.count_rtol)
-        return net.n_active_neurons(include_bias=True, rtol=self.count_rtol)
+            return net.n_nonzero(include_bias=self.include_bias, rtol=0.0)
+        return net.n_active_neurons(include_bias=True, rtol=0.0)
 
     def offer(self, net: ReLUNetwork | None, source: str) -> bool:
         """Keep ``net`` as the incumbent if it passes the strict re-check and is sparser."""
@@ -280,9 +286,13 @@ class _Solver:
                 net = ReLUNetwork(net.W, net.b, net.v, skip=False)
         if not check_interpolation(net, self.X, self.y).ok:
             return False
+        pruned = _prune(net, self.count_rtol)
+        if pruned is not net and check_interpolation(pruned, self.X, self.y).ok:
+            net = pruned
         c = self.count(net)
         if self.best_count is None or c < self.best_count:
             self.best, self.best_count, self.best_source = net, c, source
+        self.last_offer_count = c
         return True
 
     def raise_free(self, value: int, source: str) -> None:
@@ -317,6 +327,7 @@ class _Solver:
         self.heuristics()
         if self.closed():
             return self.finish()
+        _check_separation(sc)
         est = estimate_blocks(sc.Z, self.objective, self.include_bias)
         self.details["estimated_blocks"] = est
         form = self.formulation
@@ -405,6 +416,9 @@ class _Solver:
             net = _greedy_single_weight(self.sc, self.skip, self.include_bias)
             if net is not None:
                 self.offer(net, "greedy single-weight neurons")
+            if self.best is None:  # dense directions always give an interpolant
+                for net in _projection_networks(self.sc, self.skip, "neurons"):
+                    self.offer(net, "1-D dynamic program along a projection")
 
     def polish_network(self, net: ReLUNetwork) -> ReLUNetwork | None:
         """Exact LP on the structure (supports, patterns, signs) of an approximate interpolant."""
@@ -504,7 +518,7 @@ class _Solver:
                 if net is None or not self.offer(net, "MILP (patterns)"):
                     self.error = "the MILP solution failed the exact float64 re-check"
                     return
-                if self.count(net) > round(model.objective_of(sel)):
+                if self.last_offer_count > round(model.objective_of(sel)):
                     self.error = "the re-checked network has more nonzeros than the MILP objective"
                     return
                 start_sel = pol
@@ -596,7 +610,7 @@ class _Solver:
                 if net is None or not self.offer(net, "MILP (big-M)"):
                     self.error = "the MILP solution failed the exact float64 re-check"
                     return
-                if self.count(net) > round(res.objective):
+                if self.last_offer_count > round(res.objective):
                     self.error = "the re-checked network has more nonzeros than the MILP objective"
                     return
                 start_slots = sol
@@ -668,10 +682,8 @@ class _Solver:
             bound=int(lb),
             gap=gap,
             network=net,
-            n_neurons=None if net is None else net.n_active_neurons(include_bias=True, rtol=self.count_rtol),
-            n_nonzero=None
-            if net is None
-            else net.n_nonzero(include_bias=self.include_bias, rtol=self.count_rtol),
+            n_neurons=None if net is None else net.n_active_neurons(include_bias=True, rtol=0.0),
+            n_nonzero=None if net is None else net.n_nonzero(include_bias=self.include_bias, rtol=0.0),
             max_residual=None if check is None else check.max_residual,
             seconds=time.perf_counter() - self.t0,
             backend=self.used_backend,
@@ -686,6 +698,33 @@ class _Solver:
             count_rtol=self.count_rtol,
             message=msg,
             details=self.details,
+        )
+
+
+#: smallest allowed separation of two data points (max-norm, columns scaled to max-abs 1)
+_MIN_SEPARATION = 1e-7
+
+
+def _check_separation(sc: Scaled) -> None:
+    """Refuse data whose points nearly coincide: LP/MILP tolerances (1e-9) would decide the answer."""
+    from ..errors import DataError
+
+    Xn = sc.Z[:, :-1]
+    N = Xn.shape[0]
+    if N > 4000:
+        return
+    best, pair = np.inf, (0, 0)
+    for i in range(N - 1):
+        dist = np.max(np.abs(Xn[i + 1 :] - Xn[i]), axis=1)
+        j = int(np.argmin(dist))
+        if dist[j] < best:
+            best, pair = float(dist[j]), (i, i + 1 + j)
+    if best < _MIN_SEPARATION:
+        i, j = pair
+        raise DataError(
+            f"data points {i + 1} and {j + 1} differ by only {best:.2g} of the inputs' range (max-abs per "
+            f"column); exact d-D solving needs a separation of at least {_MIN_SEPARATION:g} (its LP "
+            "tolerances are 1e-9): merge or rescale them"
         )
 
 
@@ -818,3 +857,22 @@ def _projection_networks(sc: Scaled, skip: bool, objective: str, n_random: int =
                         sg.append(np.sign(coef))
         U = np.array(U).reshape(-1, D)
         yield sc.network(U, np.array(sg), skip=skip, a=a, c=0.0 if c is None else c)
+
+
+def _prune(net: ReLUNetwork, rtol: float) -> ReLUNetwork:
+    """Zero every path product below the counting tolerance (``rtol`` × the largest product).
+
+    Returns ``net`` itself when nothing is below the tolerance. The caller keeps the pruned network
+    only if it still interpolates, so that the reported count never ignores an entry the fit needs.
+    """
+    P = np.abs(net.path_products(include_bias=True))
+    if P.size == 0:
+        return net
+    tol = rtol * float(P.max())
+    small = (P <= tol) & (P > 0)
+    if not np.any(small):
+        return net
+    W = np.where(small[:, :-1], 0.0, net.W)
+    b = np.where(small[:, -1], 0.0, net.b)
+    keep = (np.abs(W).max(axis=1, initial=0.0) > 0) | (b != 0)
+    return ReLUNetwork(W[keep], b[keep], net.v[keep], a=net.a, c=net.c, skip=net.skip)

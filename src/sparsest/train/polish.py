@@ -420,8 +420,9 @@ def polish(
         return int(sup.any(axis=1).sum()) if key == 0 else int(sup.sum())
 
     if delete and best is not None:
-        best, U, skip_vals, n_more = _ejection_chains(prob, U, skip_vals, best, reweight, finalize, thresh, key,
-                                                      max_chain=max_chain)
+        best, U, skip_vals, n_more = _ejection_chains(
+            prob, U, skip_vals, best, reweight, finalize, thresh, key, max_chain=max_chain
+        )
         n_lp += n_more
     if best is None:
         return done(net, base_ok)

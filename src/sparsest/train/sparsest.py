@@ -281,8 +281,9 @@ def fit_sparsest(
         Wn_, bn_, vn_ = W.detach().cpu().numpy(), b.detach().cpu().numpy(), v.detach().cpu().numpy()
         an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
     nets = [
-        ReLUNetwork(Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) if skip else 0.0,
-                    skip=skip)
+        ReLUNetwork(
+            Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) if skip else 0.0, skip=skip
+        )
         for r in range(R)
     ]
     losses = [n.max_residual(Xn, yn) for n in nets]
@@ -292,8 +293,17 @@ def fit_sparsest(
     pooled = ReLUNetwork(pooled_W, pooled_b, np.zeros(pooled_W.shape[0]), a=None, c=0.0, skip=skip)
     extra = np.concatenate(graveyard) if graveyard else None
     t_pol = time.perf_counter()
-    pr = polish(pooled, Xn, yn, objective=objective, include_bias=ib, extra_hyperplanes=extra, p=p,
-                fit_rtol=fit_rtol * 0.5, **(polish_options or {}))
+    pr = polish(
+        pooled,
+        Xn,
+        yn,
+        objective=objective,
+        include_bias=ib,
+        extra_hyperplanes=extra,
+        p=p,
+        fit_rtol=fit_rtol * 0.5,
+        **(polish_options or {}),
+    )
     t_pol = time.perf_counter() - t_pol
     final = scaler.network(pr.network).canonicalize(ib, merge_tol=0.0)
     tol = fit_rtol * (1.0 + float(np.max(np.abs(y))))
@@ -320,7 +330,14 @@ def fit_sparsest(
         seconds=time.perf_counter() - t0,
         history=hist,
         gradient_network=scaler.network(nets[r_best]),
-        info={"gradient_seconds": t_grad, "polish_seconds": t_pol, "n_lp": pr.n_lp,
-              "pooled_hyperplanes": int(pooled_W.shape[0] + (0 if extra is None else extra.shape[0])),
-              "objective": objective, "restarts": R, "width": K, "epochs": epochs},
+        info={
+            "gradient_seconds": t_grad,
+            "polish_seconds": t_pol,
+            "n_lp": pr.n_lp,
+            "pooled_hyperplanes": int(pooled_W.shape[0] + (0 if extra is None else extra.shape[0])),
+            "objective": objective,
+            "restarts": R,
+            "width": K,
+            "epochs": epochs,
+        },
     )
