@@ -506,7 +506,7 @@ class _Solver:
                     "start_accepted": res.start_accepted,
                 }
             )
-            sel = None
+            sel = pol = None
             if res.x is not None:
                 sel = model.selection_from_x(res.x)
                 raw = model.network(sel)
@@ -532,7 +532,9 @@ class _Solver:
                 milp_lb = max(milp_lb or 0, round(res.objective))
             if milp_lb is None:
                 break
-            active = sel is not None and float(np.max(model.output_sums(sel), initial=0.0)) >= 0.5 * model.G
+            # the modelling bound is "active" when even the least-output re-solve needs half of it
+            largest = float(np.max(model.output_sums(pol), initial=0.0)) if pol is not None else 0.0
+            active = largest >= 0.5 * model.G
             if (
                 active or (self.best_count is not None and self.best_count < milp_lb)
             ) and self.remaining() > 0.5:
@@ -540,13 +542,10 @@ class _Solver:
                 continue
             if milp_lb > self.lb_cond:
                 self.lb_cond = milp_lb
-                largest = (
-                    float(np.max(model.output_sums(sel), initial=0.0)) * sc.beta if sel is not None else 0.0
-                )
                 self.lb_cond_assumptions = [
                     f"MILP bound assumes every neuron's summed output over the {self.N} data points, "
                     f"sum_i |v_k (w_k.x_i + b_k)_+|, is at most {model.G * sc.beta:.6g} "
-                    f"(= {G_mult:g} x sum_i |y_i|); the largest in the solution is {largest:.6g}"
+                    f"(= {G_mult:g} x sum_i |y_i|); the largest in the solution is {largest * sc.beta:.6g}"
                 ]
             break
 
@@ -596,6 +595,7 @@ class _Solver:
                 }
             )
             sol = None
+            wmax = 0.0
             if res.x is not None:
                 raw = model.raw_network(res.x)
                 if not check_interpolation(raw, self.X, self.y, rtol=_RAW_RTOL).ok:
@@ -610,6 +610,7 @@ class _Solver:
                 if net is None or not self.offer(net, "MILP (big-M)"):
                     self.error = "the MILP solution failed the exact float64 re-check"
                     return
+                wmax = float(np.max(np.abs(out[0]), initial=0.0))
                 if self.last_offer_count > round(res.objective):
                     self.error = "the re-checked network has more nonzeros than the MILP objective"
                     return
@@ -624,7 +625,7 @@ class _Solver:
                 milp_lb = max(milp_lb or 0, round(res.objective))
             if milp_lb is None:
                 break
-            active = sol is not None and model.bound_activity(sol) >= 0.5
+            active = wmax >= 0.5 * M  # on the least-output exact re-solve
             if (
                 active or (self.best_count is not None and self.best_count < milp_lb)
             ) and self.remaining() > 0.5:
@@ -632,7 +633,6 @@ class _Solver:
                 continue
             if milp_lb > self.lb_cond:
                 self.lb_cond = milp_lb
-                wmax = model.bound_activity(sol) * M if sol is not None else 0.0
                 self.lb_cond_assumptions = [
                     "MILP bound assumes, after moving |v_k| into the neuron (|v_k| = 1), "
                     f"|w_kl| <= {M:g} * max|y| / max_i|x_il| and |b_k| <= {M:g} * max|y| for every neuron "

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -285,18 +286,22 @@ class ScipyBackend(Backend):
 
         t0 = time.perf_counter()
         cons = LinearConstraint(problem.A, problem.row_lo, problem.row_hi) if problem.n_rows else None
-        res = milp(
-            problem.c,
-            integrality=problem.integer.astype(int),
-            bounds=Bounds(problem.col_lo, problem.col_hi),
-            constraints=cons,
-            options={
-                "time_limit": float(max(time_limit, 0.01)),
-                "disp": bool(verbose),
-                "mip_rel_gap": 0.0,
-                "primal_feasibility_tolerance": 1e-9,
-            },
-        )
+        with warnings.catch_warnings():
+            # the tolerances are passed to HiGHS verbatim (scipy warns that it does not know them)
+            warnings.filterwarnings("ignore", message="Unrecognized options", category=RuntimeWarning)
+            res = milp(
+                problem.c,
+                integrality=problem.integer.astype(int),
+                bounds=Bounds(problem.col_lo, problem.col_hi),
+                constraints=cons,
+                options={
+                    "time_limit": float(max(time_limit, 0.01)),
+                    "disp": bool(verbose),
+                    "mip_rel_gap": 0.0,
+                    "primal_feasibility_tolerance": 1e-9,
+                    "mip_feasibility_tolerance": 1e-9,
+                },
+            )
         status = {0: "optimal", 1: "time_limit", 2: "infeasible"}.get(res.status, "error")
         x = None if res.x is None else np.asarray(res.x, dtype=np.float64)
         bound = getattr(res, "mip_dual_bound", None)
