@@ -83,15 +83,22 @@ def _basis_columns(Z: np.ndarray, usable: list[int], bias: int) -> tuple[int, ..
     return tuple(sorted(chosen))
 
 
-def supports_for(Z: np.ndarray, objective: str, include_bias: bool) -> list[tuple[tuple, int]]:
-    """``[(support, cost), ...]`` for the objective (see module docstring)."""
+def supports_for(
+    Z: np.ndarray, objective: str, include_bias: bool, max_support: int | None = None
+) -> list[tuple[tuple, int]]:
+    """``[(support, cost), ...]`` for the objective (see module docstring).
+
+    ``max_support`` keeps only supports of at most that many columns (``"nonzeros"``): the blocks
+    of every network with at most ``max_support`` nonzeros (bias counted).
+    """
     D = Z.shape[1]
     bias = D - 1
     usable = [c for c in range(D) if np.any(Z[:, c] != 0)]
     if objective == "neurons":
         return [(_basis_columns(Z, usable, bias), 1)]
     out = []
-    for k in range(1, len(usable) + 1):
+    kmax = len(usable) if max_support is None else min(len(usable), int(max_support))
+    for k in range(1, kmax + 1):
         for S in itertools.combinations(usable, k):
             if not include_bias and bias in usable and bias not in S:
                 continue  # dominated: adding the free bias keeps the cost and enlarges the cone
@@ -102,7 +109,7 @@ def supports_for(Z: np.ndarray, objective: str, include_bias: bool) -> list[tupl
     return out
 
 
-def estimate_blocks(Z: np.ndarray, objective: str, include_bias: bool) -> int:
+def estimate_blocks(Z: np.ndarray, objective: str, include_bias: bool, max_support: int | None = None) -> int:
     """Upper bound on the number of blocks, without enumerating cells."""
     N, D = Z.shape
     bias = D - 1
@@ -111,7 +118,8 @@ def estimate_blocks(Z: np.ndarray, objective: str, include_bias: bool) -> int:
         r = min(len(usable), N)
         return n_cells_upper_bound(N, r)
     total = 0
-    for k in range(1, len(usable) + 1):
+    kmax = len(usable) if max_support is None else min(len(usable), int(max_support))
+    for k in range(1, kmax + 1):
         n_sub = _n_choose(len(usable), k)
         if not include_bias and bias in usable:
             n_sub = _n_choose(len(usable) - 1, k - 1)
@@ -127,11 +135,13 @@ def _n_choose(n: int, k: int) -> int:
     return math.comb(n, k) if 0 <= k <= n else 0
 
 
-def build_blocks(Z: np.ndarray, objective: str, include_bias: bool) -> BlockSet:
+def build_blocks(
+    Z: np.ndarray, objective: str, include_bias: bool, max_support: int | None = None
+) -> BlockSet:
     """Enumerate every block (support × cell) of the problem (see module docstring)."""
     D = Z.shape[1]
     blocks: list[Block] = []
-    sups = supports_for(Z, objective, include_bias)
+    sups = supports_for(Z, objective, include_bias, max_support)
     for S, cost in sups:
         cols = list(S)
         arr = arrangement(Z[:, cols])

@@ -90,7 +90,7 @@ def _count_subsets(costs: np.ndarray, T: int) -> int:
 class _Search:
     """Breadth-first, vectorized enumeration of block sets (one subtree per first block)."""
 
-    def __init__(self, B, k, cost, cover, need, chunk: int = 20000):
+    def __init__(self, B, k, cost, cover, need, chunk: int = 8000):
         self.B = B  # (nb, N, kmax) orthonormal columns, zero padded
         self.k = k
         self.cost = cost
@@ -106,16 +106,30 @@ class _Search:
         for j in range(nb - 1, -1, -1):
             cc[j] = cc[j + 1] | cover[j]
         self.can_cover = cc
+        self.Bflat = np.ascontiguousarray(B.transpose(1, 0, 2).reshape(B.shape[1], -1))  # (N, nb*km)
         big = np.iinfo(np.int64).max // 4
         self.min_cost_from = np.concatenate([np.minimum.accumulate(cost[::-1])[::-1], [big]])
 
-    def _expand(self, Q, q, r, s_idx, j_idx):
-        """Project blocks j against state bases; returns (E (n,N,km), residual (n,N))."""
+    def _project(self, Q, s_idx, j_idx):
+        """Blocks ``j`` projected onto the complement of state ``s``'s span, shape (n, N, kmax)."""
+        us, inv = np.unique(s_idx, return_inverse=True)
+        nb, N, km = self.B.shape
+        if us.size * nb <= 4 * s_idx.size:
+            # many candidates per state: one (N x N) @ (N x nb*km) product per state
+            Qc = Q[us]
+            Bf = self.Bflat
+            P = Bf[None] - Qc @ (np.swapaxes(Qc, 1, 2) @ Bf)
+            P -= Qc @ (np.swapaxes(Qc, 1, 2) @ P)
+            return P.reshape(us.size, N, nb, km)[inv, :, j_idx, :]
         P = self.B[j_idx].copy()
         Qs = Q[s_idx]
-        if Qs.shape[2]:
-            for _ in range(2):
-                P -= Qs @ (np.swapaxes(Qs, 1, 2) @ P)
+        for _ in range(2):
+            P -= Qs @ (np.swapaxes(Qs, 1, 2) @ P)
+        return P
+
+    def _expand(self, Q, r, s_idx, j_idx):
+        """Orthonormal E (n, N, kmax) of the projected blocks and the residual of r (n, N)."""
+        P = self._project(Q, s_idx, j_idx)
         km = P.shape[2]
         E = np.zeros_like(P)
         for c in range(km):
@@ -160,7 +174,7 @@ class _Search:
                     self.stopped = True
                     return False
                 s_idx, j_idx = s_all[a : a + self.chunk], j_all[a : a + self.chunk]
-                E, res = self._expand(Q, q, r, s_idx, j_idx)
+                E, res = self._expand(Q, r, s_idx, j_idx)
                 self.tests += s_idx.size
                 if np.any(np.linalg.norm(res, axis=1) <= tol):
                     return True
@@ -281,7 +295,7 @@ def rank_lower_bound(
 def _undominated(items: list) -> list:
     """Drop blocks whose span lies in the span of another block of no larger cost (ties: keep one)."""
     n = len(items)
-    if n <= 1:
+    if n <= 1 or n > 3000:  # quadratic: only worth it (and affordable) for moderate block counts
         return items
     cost = np.array([c for c, _ in items])
     k = np.array([E.shape[1] for _, E in items])

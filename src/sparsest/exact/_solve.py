@@ -34,6 +34,7 @@ status ``"error"``, never ``"optimal"``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 import warnings
@@ -105,10 +106,11 @@ def solve(
     warm_start: ReLUNetwork | None = None,
     skip: bool | None = None,
     include_bias: bool = True,
-    output_bound: float = 10.0,
+    output_bound: float = 100.0,
     weight_bound: float = 100.0,
     max_blocks: int = 6000,
     span_work: float = 2e7,
+    signed_work: float = 2e6,
     certificates: bool = True,
     count_rtol: float = DEFAULT_RTOL,
     verbose: bool = False,
@@ -145,6 +147,8 @@ def solve(
         Largest pattern model chosen by ``formulation="auto"``.
     span_work : float
         Work limit (span tests) of the assumption-free span certificate.
+    signed_work : float
+        Work limit (enumerated neuron sets) of the assumption-free signed search.
     certificates : bool
         Use the certificates (trivial bounds, closed forms, the 1-D dynamic program, the span
         certificate) before the MILP. ``False`` leaves every proof to the MILP (for comparing
@@ -196,6 +200,7 @@ def solve(
         weight_bound=float(weight_bound),
         max_blocks=int(max_blocks),
         span_work=float(span_work),
+        signed_work=float(signed_work),
         certificates=bool(certificates),
         count_rtol=float(count_rtol),
         verbose=bool(verbose),
@@ -228,6 +233,7 @@ class _Solver:
         weight_bound,
         max_blocks,
         span_work,
+        signed_work,
         certificates,
         count_rtol,
         verbose,
@@ -245,6 +251,7 @@ class _Solver:
         self.weight_bound = weight_bound
         self.max_blocks = max_blocks
         self.span_work = span_work
+        self.signed_work = signed_work
         self.certificates = certificates
         self.count_rtol = count_rtol
         self.verbose = verbose
@@ -341,6 +348,12 @@ class _Solver:
             self.details["block_seconds"] = time.perf_counter() - tb
             if self.certificates:
                 self.span_certificate(blocks)
+        if blocks is None and self.certificates and self.objective == "nonzeros":
+            self.small_support_certificate()
+        if self.closed():
+            return self.finish()
+        if blocks is not None and self.certificates:
+            self.signed_certificate(blocks)
         if self.closed():
             return self.finish()
         if form == "patterns":
@@ -467,12 +480,135 @@ class _Solver:
         }
         self.raise_free(rb.bound, "span certificate (exhaustive)")
 
+    def small_support_certificate(self) -> None:
+        """Span certificate restricted to costs ``≤ s`` when all blocks are too many (large d).
+
+        A network with at most ``s`` nonzeros only uses supports of at most ``s`` columns, so the
+        blocks of those supports decide every level ``T ≤ s`` exactly.
+        """
+        from ._rankbound import rank_lower_bound
+
+        sc = self.sc
+        s = 0
+        while (
+            s + 1 <= sc.n
+            and estimate_blocks(sc.Z, "nonzeros", self.include_bias, s + 1) <= 10 * self.max_blocks
+        ):
+            s += 1
+        if s == 0 or self.remaining() <= 0:
+            return
+        blocks = build_blocks(sc.Z, "nonzeros", self.include_bias, max_support=s)
+        t_max = s + 1 if self.best_count is None else min(s + 1, self.best_count - 1)
+        rb = rank_lower_bound(
+            [b.out.T for b in blocks.blocks],
+            [b.cost for b in blocks.blocks],
+            sc.t,
+            W0=sc.Z if self.skip else None,
+            cover_needed=not self.skip,
+            start=self.lb_free,
+            t_max=t_max,
+            max_tests=self.span_work,
+            deadline=time.perf_counter() + 0.25 * max(self.remaining(), 0.0),
+        )
+        self.details["span_certificate"] = {
+            "bound": rb.bound,
+            "complete": rb.complete,
+            "tests": rb.tests,
+            "seconds": rb.seconds,
+            "max_support": s,
+            "blocks": len(blocks),
+        }
+        # Levels <= s are decided by these blocks. Level s + 1 adds single neurons with s + 1 nonzeros
+        # (counted columns): such a neuron alone must produce every nonzero label, so the labels must lie
+        # in the span of its columns restricted to those points — checked for every support at once.
+        bound = min(rb.bound, s + 1)
+        if rb.bound > s + 1 and t_max >= s + 1 and not self.skip and not _single_support_spans(sc, s + 1):
+            bound = s + 2
+        self.raise_free(bound, f"span certificate (supports of <= {s + 1} columns)")
+
+    def signed_certificate(self, blocks) -> None:
+        """Assumption-free bound (and networks) by exhaustive signed search (:mod:`._signed`)."""
+        from ._pattern_model import PatternModel, Selection
+        from ._signed import signed_lower_bound
+
+        sc = self.sc
+        if self.best_count is None or self.best_count <= self.lb_free:
+            return
+        sb = signed_lower_bound(
+            [b.out for b in blocks.blocks],
+            [b.cost for b in blocks.blocks],
+            np.array([b.pattern for b in blocks.blocks]),
+            sc.t,
+            W0=sc.Z if self.skip else None,
+            start=self.lb_free,
+            t_max=self.best_count - 1,
+            max_nodes=self.signed_work,
+            deadline=time.perf_counter() + 0.25 * max(self.remaining(), 0.0),
+        )
+        self.details["signed_certificate"] = {
+            "bound": sb.bound,
+            "complete": sb.complete,
+            "nodes": sb.nodes,
+            "tests": sb.tests,
+            "seconds": sb.seconds,
+        }
+        if sb.solution is not None:
+            entries, lams, skip_coef = sb.solution
+            a = c = None
+            if self.skip:
+                D = sc.d + 1
+                coef = skip_coef[:D] - skip_coef[D:]
+                a, c = coef[:-1], float(coef[-1])
+            sel = Selection(list(entries), list(lams), np.zeros(sc.d) if a is None else a, c or 0.0)
+            model = PatternModel(sc, blocks, skip=self.skip, output_bound=1.0)
+            pol = model.polish(sel.entries)
+            if pol is not None:
+                self.offer(model.network(pol), "signed search")
+        self.raise_free(sb.bound, "signed search (exhaustive)")
+
     # ------------------------------------------------------------------ pattern model
+    def level_search(self, blocks) -> None:
+        """Primal heuristic: a network whose cost equals the proven bound, among full-rank neurons.
+
+        When the bound is the dimension count (cost = number of nonzero labels), a network attaining it
+        has ``Σ dim = Σ cost``, so each neuron's outputs span as many dimensions as it has nonzeros.
+        A feasibility MILP over those blocks only (a large output cap, a slice of the time) often
+        finds such a network much faster than the full model. Anything found is verified; nothing is
+        concluded from failure.
+        """
+        from ._pattern_model import PatternModel
+        from ._rankbound import _orth
+
+        sc = self.sc
+        if self.objective != "nonzeros" or self.skip or self.best_count is None:
+            return
+        if self.best_count <= self.lb_free or self.lb_free != int(np.count_nonzero(sc.t)):
+            return
+        full = [b for b in blocks.blocks if _orth(b.out.T).shape[1] == b.cost]
+        if not full:
+            return
+        sub = type(blocks)(full, blocks.supports, blocks.objective, blocks.include_bias)
+        total = float(np.sum(np.abs(sc.t)))
+        model = PatternModel(
+            sc, sub, skip=False, output_bound=1000.0 * total, lower=self.lb_free, upper=self.lb_free
+        )
+        res = self.be.solve(model.problem(), time_limit=0.4 * self.remaining(), verbose=self.verbose)
+        self.details["level_search"] = {"status": res.status, "seconds": res.seconds, "blocks": len(full)}
+        if res.x is None:
+            return
+        sel = model.selection_from_x(res.x)
+        pol = model.polish(sel.entries)
+        if pol is not None:
+            self.offer(model.network(pol), "MILP at the proven bound (full-rank neurons)")
+
     def run_patterns(self, blocks) -> None:
         from ._pattern_model import PatternModel
 
         sc = self.sc
         self.used_formulation = "patterns"
+        self.level_search(blocks)
+        if self.closed() or self.remaining() <= 0.05:
+            return
         start_sel = None
         G_mult = self.output_bound
         total = float(np.sum(np.abs(sc.t)))
@@ -726,6 +862,31 @@ def _check_separation(sc: Scaled) -> None:
             f"column); exact d-D solving needs a separation of at least {_MIN_SEPARATION:g} (its LP "
             "tolerances are 1e-9): merge or rescale them"
         )
+
+
+def _single_support_spans(sc: Scaled, k: int, chunk: int = 20000) -> bool:
+    """Is ``t`` (on its nonzero points) in the span of some ``k`` columns of ``Z`` (same points)?
+
+    A relaxation of "one neuron with ``k`` nonzeros interpolates": such a neuron is linear on its
+    active set, which must contain every nonzero label. ``True`` also when there are too many
+    supports to check (the caller then claims nothing).
+    """
+    nz = sc.t != 0
+    Zn, tn = sc.Z[nz], sc.t[nz]
+    cols = [c for c in range(sc.Z.shape[1]) if np.any(sc.Z[:, c] != 0)]
+    if math.comb(len(cols), k) > 2_000_000:
+        return True
+    tol = 1e-9 * float(np.linalg.norm(tn))
+    combos = itertools.combinations(cols, k)
+    while True:
+        batch = list(itertools.islice(combos, chunk))
+        if not batch:
+            return False
+        A = Zn[:, np.array(batch)].transpose(1, 0, 2)  # (n, m, k)
+        Q, _ = np.linalg.qr(A)
+        res = tn[None, :] - np.einsum("nmk,nk->nm", Q, np.einsum("nmk,m->nk", Q, tn))
+        if np.any(np.linalg.norm(res, axis=1) <= tol):
+            return True
 
 
 def _ceil_bound(b: float | None) -> int | None:
