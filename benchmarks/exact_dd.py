@@ -91,8 +91,9 @@ def main() -> None:
             if not times:
                 continue
             k = len(times)
+            med = _fmt_med(times, solved, args.time_limit)
             row = (
-                f"{objective:>9} {n:>3} {d:>3} {sum(solved):>3}/{k:<3} {_fmt_med(times, solved, args.time_limit):>9} "
+                f"{objective:>9} {n:>3} {d:>3} {sum(solved):>3}/{k:<3} {med:>9} "
                 f"{max(times):>7.1f} {np.nanmedian(counts):>6g} {np.median(gaps):>6.2f} {cond:>10}  "
                 + ", ".join(f"{s}: {c}" for s, c in sorted(sources.items()))
             )

@@ -252,7 +252,7 @@ def test_span_certificate_is_sound_and_unconditional():
             cert = res.details.get("span_certificate")
             if cert is not None:
                 assert cert["bound"] <= truth
-            if res.bound_source.startswith("span"):
+            if res.bound_source.startswith(("span", "signed", "trivial", "closed")):
                 assert not res.assumptions
 
 
@@ -383,3 +383,17 @@ def test_counts_are_invariant_to_rescaling_and_reordering():
         assert base.objective == other.objective
 
     prop()
+
+
+def test_small_support_certificate_is_sound_for_large_d():
+    """With too many blocks (forced by max_blocks) the span certificate uses small supports only."""
+    rng = np.random.default_rng(12)
+    X = rng.uniform(-1, 1, (5, 4))
+    y = rng.uniform(-1, 1, 5)
+    full = solve(X, y, "nonzeros", time_limit=30)
+    assert full.status == "optimal"
+    small = solve(X, y, "nonzeros", max_blocks=20, time_limit=3)
+    _check_result(small, X, y, "nonzeros")
+    assert small.formulation == "bigm"
+    assert small.bound <= full.objective <= small.objective
+    assert "max_support" in small.details["span_certificate"]

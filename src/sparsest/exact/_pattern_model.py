@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog, nnls
+from scipy.optimize import linprog
 
 from ..network import ReLUNetwork
 from ._blocks import BlockSet
@@ -326,8 +326,3 @@ def _refine(M: np.ndarray, t: np.ndarray, z: np.ndarray, n_lam: int) -> np.ndarr
         return cand
     return z
 
-
-def nnls_in_cone(rays: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, float]:
-    """``λ ≥ 0`` minimizing ``‖Σ_r λ_r ρ_r − u‖`` and the residual."""
-    lam, res = nnls(rays.T, u)
-    return lam, float(res)

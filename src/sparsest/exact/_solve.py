@@ -331,10 +331,10 @@ class _Solver:
             return self.finish()
         if self.certificates and self.formulation == "auto" and self.special_cases():
             return self.finish()
+        _check_separation(sc)
         self.heuristics()
         if self.closed():
             return self.finish()
-        _check_separation(sc)
         est = estimate_blocks(sc.Z, self.objective, self.include_bias)
         self.details["estimated_blocks"] = est
         form = self.formulation
@@ -529,11 +529,15 @@ class _Solver:
     def signed_certificate(self, blocks) -> None:
         """Assumption-free bound (and networks) by exhaustive signed search (:mod:`._signed`)."""
         from ._pattern_model import PatternModel, Selection
+        from ._rankbound import _count_subsets
         from ._signed import signed_lower_bound
 
         sc = self.sc
         if self.best_count is None or self.best_count <= self.lb_free:
             return
+        costs2 = np.repeat([b.cost for b in blocks.blocks], 2)
+        if _count_subsets(costs2, self.lb_free) > 20 * self.signed_work:
+            return  # even the first level is far beyond the work limit
         sb = signed_lower_bound(
             [b.out for b in blocks.blocks],
             [b.cost for b in blocks.blocks],
