@@ -4,6 +4,8 @@ Public API (imported lazily, so ``import sparsest`` does not import torch):
 
 * :class:`ReLUNetwork` — the network as float64 arrays (predict, path norms, counts, canonicalize).
 * :func:`solve_1d`, :func:`p_star` — exact 1-D solver and the sparsity threshold p*.
+* :func:`solve_exact`, :func:`certify` — sparsest network in any dimension with a proof (MILP,
+  HiGHS by default), and certification of a given network.
 * :func:`load_data`, :func:`save_model`, :func:`load_model` — files (format: ``docs/model-format.md``).
 * :func:`export_onnx`, :func:`export_torch` — the network for other runtimes.
 * :func:`plot_model_1d`, :func:`plot_model_nd`, :func:`plot_history` — figures.
@@ -25,6 +27,10 @@ _EXPORTS: dict[str, str] = {
     "Knots1D": "sparsest.network",
     "solve_1d": "sparsest.exact",
     "p_star": "sparsest.exact",
+    "solve_exact": "sparsest.exact",
+    "certify": "sparsest.exact",
+    "ExactResult": "sparsest.exact",
+    "CertifyResult": "sparsest.exact",
     "load_data": "sparsest.data",
     "paper_1d": "sparsest.data",
     "paper_50d": "sparsest.data",

@@ -10,25 +10,60 @@ from ._common import (
     add_out_argument,
     add_output_flags,
     add_p_argument,
+    add_time_limit_argument,
     fmt_array,
     formula_1d,
     load,
     print_json,
 )
 
-HELP = "exact sparsest / lp-optimal interpolant (1-D: O(N) dynamic program)"
+HELP = "exact sparsest interpolant with a proof (1-D: O(N) dynamic program; d-D: certificates + MILP)"
 DESCRIPTION = """\
 Solve the interpolation problem exactly and verify the answer with a float64 forward pass.
 
-For 1-D data: the O(N) dynamic program for any p in [0, 1] (p = 0: fewest neurons, ties broken
-towards the smallest product of jumps), optionally with the threshold p* below which every lp
-optimum is a sparsest network. --out saves the network as a model file for predict/plot/export."""
+For 1-D data (default objective: neurons): the O(N) dynamic program for any p in [0, 1] (p = 0:
+fewest neurons, ties broken towards the smallest product of jumps), optionally with the threshold p*
+below which every lp optimum is a sparsest network.
+
+For d-D data (default objective: nonzeros, the paper's l0 with bias entries counted): the fewest
+nonzero weights (or fewest neurons) of f(x) = sum_k v_k (w_k.x + b_k)_+, by proven lower bounds
+(closed forms, an exhaustive span certificate) and a MILP (HiGHS by default). The answer says
+whether optimality is proven ("optimal"), the best proven bound and gap otherwise, and any modelling
+bound the proof assumes. 1-D data with --objective nonzeros use the same solver (with the skip term
+of the 1-D model). --out saves the network as a model file for predict/plot/export/certify."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     add_p_argument(parser)
     parser.add_argument("--pstar", action="store_true", help="also compute the threshold p* (1-D)")
+    parser.add_argument(
+        "--objective",
+        choices=("nonzeros", "neurons"),
+        default=None,
+        help="what to minimize: nonzero weights (bias entries counted) or active neurons "
+        "(default: neurons for 1-D data, nonzeros otherwise)",
+    )
+    add_time_limit_argument(parser, default=60.0)
+    parser.add_argument(
+        "--backend",
+        choices=("highs", "scipy", "gurobi"),
+        default="highs",
+        help="MILP backend (gurobi needs: pip install 'sparsest[gurobi]')",
+    )
+    parser.add_argument(
+        "--formulation",
+        choices=("auto", "patterns", "bigm"),
+        default="auto",
+        help="MILP model: activation patterns (Lemma 4.1) or big-M on the weights",
+    )
+    parser.add_argument(
+        "--skip", action="store_true", help="d-D: add an unpenalized affine term a.x + c to the model"
+    )
+    parser.add_argument(
+        "--free-bias", action="store_true", help="nonzeros: do not count bias entries v_k b_k"
+    )
+    parser.add_argument("--verbose", action="store_true", help="show the MILP solver's log on stderr")
     add_out_argument(parser, what="save the network to this model file (JSON)", metavar="MODEL")
     add_output_flags(parser)
 
@@ -40,15 +75,108 @@ def run(args: argparse.Namespace) -> int:
     p = check_p(args.p)
     if args.out:
         check_output_path(args.out)
-    ds = load(args)
-    if ds.n_features == 1:
-        return _run_1d(args, ds, p)
-    from ..errors import DataError
+    if args.backend != "highs":
+        from ..exact import get_backend
 
-    raise DataError(
-        f"{args.data}: has {ds.n_features} input columns; this version solves 1-D data exactly "
-        "(use --target to pick the target column if the file has extra columns)"
+        get_backend(args.backend)  # fail early (with the install hint) before loading data
+    ds = load(args)
+    one_d_dp = ds.n_features == 1 and args.objective in (None, "neurons") and not args.skip
+    if one_d_dp and args.formulation == "auto":
+        return _run_1d(args, ds, p)
+    from ..errors import ParameterError
+
+    if p != 0:
+        raise ParameterError(
+            f"--p {p:g}: exact solving with p > 0 is available for 1-D data (--objective neurons) only; "
+            "use --p 0 (fewest nonzeros / neurons)"
+        )
+    if args.pstar:
+        raise ParameterError("--pstar applies to 1-D data with --objective neurons only")
+    return _run_dd(args, ds)
+
+
+def _run_dd(args, ds) -> int:
+    from ..exact import solve
+
+    d = ds.n_features
+    objective = args.objective or ("neurons" if d == 1 else "nonzeros")
+    res = solve(
+        ds.X,
+        ds.y,
+        objective,
+        time_limit=args.time_limit,
+        backend=args.backend,
+        formulation=args.formulation,
+        skip=True if (d == 1 or args.skip) else False,
+        include_bias=not args.free_bias,
+        verbose=args.verbose,
     )
+    if args.out and res.network is not None:
+        from ..modelfile import save_model
+
+        save_model(
+            args.out,
+            res.network,
+            X=ds.X,
+            y=ds.y,
+            p=0.0,
+            method="exact",
+            seed=None,
+            status=res.status,
+            objective=objective,
+            bound=res.bound,
+            gap=res.gap,
+            assumptions=res.assumptions,
+            include_bias=res.include_bias,
+            source=ds.source,
+            feature_names=ds.feature_names,
+            target_name=ds.target_name,
+        )
+    if args.json:
+        out = res.to_dict()
+        out.pop("network", None)
+        out["d"] = d
+        if args.out and res.network is not None:
+            out["model"] = args.out
+        print_json(out)
+    else:
+        _print_dd(res, args, ds, objective)
+    if res.status == "error":
+        print(f"sparsest exact: error: {res.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_dd(res, args, ds, objective: str) -> None:
+    w = sys.stdout.write
+    goal = "fewest nonzero weights" if objective == "nonzeros" else "fewest neurons"
+    bias = "" if objective == "neurons" else (" (bias entries free)" if not res.include_bias else "")
+    w(f"exact {goal}{bias} for {ds.source}: {res.n_points} points, {ds.n_features} inputs\n")
+    if res.network is None:
+        w("  no interpolating network found within the time limit\n")
+    else:
+        w(f"  nonzeros      {res.n_nonzero}\n")
+        w(f"  neurons       {res.n_neurons}\n")
+        w(f"  max residual  {res.max_residual:.2g} (float64 re-check)\n")
+    proof = {
+        "optimal": "optimal (count = proven lower bound)",
+        "time_limit": "time limit reached: not proven optimal",
+        "infeasible": "no interpolant within the model's bounds",
+        "error": "ERROR: a solver answer failed the float64 re-check",
+    }[res.status]
+    w(f"  status        {proof}\n")
+    gap = "" if res.gap is None else f", gap {100 * res.gap:.3g}%"
+    w(f"  lower bound   {res.bound} ({res.bound_source}{gap})\n")
+    if res.generic_lower_bound is not None:
+        w(f"  generic bound {res.generic_lower_bound} (labels in general position; not a proof)\n")
+    for a in res.assumptions:
+        w(f"  assumes       {a}\n")
+    if res.message:
+        w(f"  note          {res.message}\n")
+    w(f"  solver        {res.formulation}, {res.backend}\n")
+    w(f"  seconds       {res.seconds:.3g}\n")
+    if args.out and res.network is not None:
+        w(f"  model saved to {args.out}\n")
 
 
 def _run_1d(args, ds, p: float) -> int:

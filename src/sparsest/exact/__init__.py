@@ -2,9 +2,38 @@
 
 * :func:`solve_1d` — O(N) exact ℓ0 / ℓp interpolation of univariate data.
 * :func:`p_star` — the threshold below which every ℓp optimum is a sparsest interpolant (1-D).
+* :func:`solve` — sparsest interpolating network in any dimension (fewest nonzero weights or
+  fewest neurons), with a proven lower bound: certificates, then a MILP (HiGHS by default).
+* :func:`certify` — check a given network's fit and compare its count with the exact optimum.
+* :func:`generic_lower_bound` — the dimension-count bound for labels in general position.
 """
 
+from ._certify import certify
+from ._result import CertifyResult, ExactResult
+from ._solve import FORMULATIONS, OBJECTIVES, generic_lower_bound, solve
+from .backends import BACKENDS, STATUSES, available_backends, get_backend
 from .dp1d import Exact1DResult, solve_1d, sparsest_count_1d
 from .pstar import PStarResult, p_star
 
-__all__ = ["Exact1DResult", "PStarResult", "p_star", "solve_1d", "sparsest_count_1d"]
+#: alias used by the top-level package (``sparsest.solve_exact``)
+solve_exact = solve
+
+__all__ = [
+    "BACKENDS",
+    "FORMULATIONS",
+    "OBJECTIVES",
+    "STATUSES",
+    "CertifyResult",
+    "Exact1DResult",
+    "ExactResult",
+    "PStarResult",
+    "available_backends",
+    "certify",
+    "generic_lower_bound",
+    "get_backend",
+    "p_star",
+    "solve",
+    "solve_1d",
+    "solve_exact",
+    "sparsest_count_1d",
+]
