@@ -190,4 +190,5 @@ def test_cli_missing_dependency_is_a_user_error(monkeypatch, paper_csv):
 
     monkeypatch.setattr(fit_cmd, "run", boom)
     code, out, err = cli("fit", paper_csv)
-    assert code == 2 and out == "" and "torch" in err and "pip install" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and out == ""
+    assert "torch" in err and "pip install" in err and len(err.strip().splitlines()) == 1
