@@ -342,6 +342,38 @@ def test_exact_and_certify_cli_json(tmp_path):
     assert code == 2 and "p > 0" in err
 
 
+def test_exact_cli_warm_start_modes(tmp_path):
+    """--warm-start auto uses the trainer (its time is reported), none skips it, MODEL loads a file;
+    the answer is the same proven optimum every way; a model of the wrong input size is a user error."""
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    X = rng.uniform(-1, 1, (6, 2))
+    y = rng.uniform(-1, 1, 6)
+    data = tmp_path / "d.npz"
+    np.savez(data, X=X, y=y)
+    model = tmp_path / "m.json"
+    runs = {}
+    for mode in ("auto", "none"):
+        argv = ["exact", data, "--json", "--quiet", "--time-limit", "20", "--warm-start", mode]
+        code, out, err = cli(*argv, *(["--out", model] if mode == "auto" else []))
+        assert code == 0, err
+        runs[mode] = json.loads(out)
+    assert runs["auto"]["warm_start_seconds"] > 0 and runs["none"]["warm_start_seconds"] == 0
+    auto = runs["auto"]
+    assert auto["seconds"] == pytest.approx(auto["solve_seconds"] + auto["warm_start_seconds"])
+    code, out, err = cli("exact", data, "--json", "--time-limit", "20", "--warm-start", model)
+    assert code == 0, err
+    runs["model"] = json.loads(out)
+    assert {r["status"] for r in runs.values()} == {"optimal"}
+    assert len({r["objective"] for r in runs.values()}) == 1
+    X3 = rng.uniform(-1, 1, (5, 3))
+    np.savez(tmp_path / "d3.npz", X=X3, y=rng.uniform(-1, 1, 5))
+    code, out, err = cli("exact", tmp_path / "d3.npz", "--warm-start", model)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "2 inputs" in err and "3 features" in err
+    code, out, err = cli("exact", data, "--warm-start", tmp_path / "missing.json")
+    assert code == 2 and "no such model file" in err
+
+
 def test_exact_dd_does_not_import_torch():
     code = textwrap.dedent(
         """

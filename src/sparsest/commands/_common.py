@@ -105,6 +105,27 @@ def add_time_limit_argument(parser: argparse.ArgumentParser, *, default: float |
     )
 
 
+def add_solver_arguments(parser: argparse.ArgumentParser, *, objective_help: str) -> None:
+    """The exact solver's flags shared by ``exact`` and ``certify``: ``--objective``,
+    ``--time-limit``, ``--backend``; ``add_solver_options`` adds ``--free-bias`` and ``--verbose``."""
+    parser.add_argument("--objective", choices=("nonzeros", "neurons"), default=None, help=objective_help)
+    add_time_limit_argument(parser, default=60.0)
+    parser.add_argument(
+        "--backend",
+        choices=("highs", "scipy", "gurobi"),
+        default="highs",
+        help="MILP backend (gurobi needs: pip install 'sparsest[gurobi]')",
+    )
+
+
+def add_solver_options(parser: argparse.ArgumentParser) -> None:
+    """``--free-bias`` and ``--verbose`` of ``exact`` and ``certify``."""
+    parser.add_argument(
+        "--free-bias", action="store_true", help="nonzeros: do not count bias entries v_k b_k"
+    )
+    parser.add_argument("--verbose", action="store_true", help="show the MILP solver's log on stderr")
+
+
 def add_output_flags(parser: argparse.ArgumentParser, *, seed: bool = False, seed_default: int = 0) -> None:
     """``--json`` and ``--quiet`` (every command), ``--seed`` (commands with randomness)."""
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")

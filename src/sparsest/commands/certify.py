@@ -9,7 +9,8 @@ from ._common import (
     add_data_argument,
     add_model_argument,
     add_output_flags,
-    add_time_limit_argument,
+    add_solver_arguments,
+    add_solver_options,
     print_json,
 )
 
@@ -26,24 +27,12 @@ skip term (if any) is part of the problem."""
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_model_argument(parser)
     add_data_argument(parser)
-    parser.add_argument(
-        "--objective",
-        choices=("nonzeros", "neurons"),
-        default=None,
-        help="count to certify (default: the model's recorded objective, else neurons for 1-D models, "
-        "nonzeros otherwise)",
+    add_solver_arguments(
+        parser,
+        objective_help="count to certify (default: the model's recorded objective, else neurons for "
+        "1-D models, nonzeros otherwise)",
     )
-    add_time_limit_argument(parser, default=60.0)
-    parser.add_argument(
-        "--backend",
-        choices=("highs", "scipy", "gurobi"),
-        default="highs",
-        help="MILP backend (gurobi needs: pip install 'sparsest[gurobi]')",
-    )
-    parser.add_argument(
-        "--free-bias", action="store_true", help="nonzeros: do not count bias entries v_k b_k"
-    )
-    parser.add_argument("--verbose", action="store_true", help="show the MILP solver's log on stderr")
+    add_solver_options(parser)
     add_output_flags(parser)
 
 
@@ -88,7 +77,8 @@ def _print(res, args, ds) -> None:
     fit = "yes" if res.interpolates else "NO"
     w(f"  interpolates  {fit} (max |f(x_i) - y_i| = {res.max_residual:.2g})\n")
     w(f"  neurons       {res.n_neurons}\n")
-    w(f"  nonzeros      {res.n_nonzero}\n")
+    biases = "without biases" if args.free_bias else "with biases"
+    w(f"  nonzeros      {res.n_nonzero} ({biases})\n")
     what = "nonzero weights" if res.objective_name == "nonzeros" else "neurons"
     if res.optimum is not None:
         w(f"  optimum       {res.optimum} {what} (proven)\n")

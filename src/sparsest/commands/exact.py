@@ -10,7 +10,8 @@ from ._common import (
     add_out_argument,
     add_output_flags,
     add_p_argument,
-    add_time_limit_argument,
+    add_solver_arguments,
+    add_solver_options,
     fmt_array,
     formula_1d,
     load,
@@ -29,27 +30,21 @@ For d-D data (default objective: nonzeros, the paper's l0 with bias entries coun
 nonzero weights (or fewest neurons) of f(x) = sum_k v_k (w_k.x + b_k)_+, by proven lower bounds
 (closed forms, an exhaustive span certificate) and a MILP (HiGHS by default). The answer says
 whether optimality is proven ("optimal"), the best proven bound and gap otherwise, and any modelling
-bound the proof assumes. 1-D data with --objective nonzeros use the same solver (with the skip term
-of the 1-D model). --out saves the network as a model file for predict/plot/export/certify."""
+bound the proof assumes. By default (--warm-start auto) the sparsest trainer runs first for the
+nonzeros objective, for up to a quarter of the time limit, and the MILP starts from its network: when
+the trainer reaches the proven bound, no MILP is needed at all. 1-D data with --objective nonzeros
+use the same solver (with the skip term of the 1-D model). --out saves the network as a model file
+for predict/plot/export/certify."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     add_p_argument(parser)
     parser.add_argument("--pstar", action="store_true", help="also compute the threshold p* (1-D)")
-    parser.add_argument(
-        "--objective",
-        choices=("nonzeros", "neurons"),
-        default=None,
-        help="what to minimize: nonzero weights (bias entries counted) or active neurons "
+    add_solver_arguments(
+        parser,
+        objective_help="what to minimize: nonzero weights (bias entries counted) or active neurons "
         "(default: neurons for 1-D data, nonzeros otherwise)",
-    )
-    add_time_limit_argument(parser, default=60.0)
-    parser.add_argument(
-        "--backend",
-        choices=("highs", "scipy", "gurobi"),
-        default="highs",
-        help="MILP backend (gurobi needs: pip install 'sparsest[gurobi]')",
     )
     parser.add_argument(
         "--formulation",
@@ -61,11 +56,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--skip", action="store_true", help="d-D: add an unpenalized affine term a.x + c to the model"
     )
     parser.add_argument(
-        "--free-bias", action="store_true", help="nonzeros: do not count bias entries v_k b_k"
+        "--warm-start",
+        default="auto",
+        metavar="MODE",
+        help="d-D: 'auto' = for --objective nonzeros, run the sparsest trainer first (up to a quarter "
+        "of --time-limit, seeded by --seed) and start the MILP from its network; 'none'; or a model file",
     )
-    parser.add_argument("--verbose", action="store_true", help="show the MILP solver's log on stderr")
+    add_solver_options(parser)
     add_out_argument(parser, what="save the network to this model file (JSON)", metavar="MODEL")
-    add_output_flags(parser)
+    add_output_flags(parser, seed=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,19 +94,51 @@ def run(args: argparse.Namespace) -> int:
     return _run_dd(args, ds)
 
 
+def _warm_start(args, ds, objective, skip, include_bias):
+    """(network or None, seconds spent) for --warm-start."""
+    mode = args.warm_start
+    if mode == "none":
+        return None, 0.0
+    if mode != "auto":
+        from ..modelfile import load_model
+
+        return load_model(mode).network, 0.0
+    if ds.n_features == 1 or objective != "nonzeros":
+        # measured (benchmarks/exact_dd.py): for `neurons` the certificates and the MILP alone are
+        # fast, and the trainer's seconds would only add to them
+        return None, 0.0
+    from ..train.warmstart import trainer_warm_start
+
+    budget = 0.25 * (args.time_limit if args.time_limit else 60.0)
+    return trainer_warm_start(
+        ds.X,
+        ds.y,
+        objective=objective,
+        skip=skip,
+        include_bias=include_bias,
+        max_seconds=budget,
+        seed=args.seed,
+        progress=not (args.quiet or args.json),
+    )
+
+
 def _run_dd(args, ds) -> int:
     from ..exact import solve
 
     d = ds.n_features
     objective = args.objective or ("neurons" if d == 1 else "nonzeros")
+    skip = True if (d == 1 or args.skip) else False
+    warm, warm_seconds = _warm_start(args, ds, objective, skip, not args.free_bias)
+    limit = args.time_limit if args.time_limit is None else max(1.0, args.time_limit - warm_seconds)
     res = solve(
         ds.X,
         ds.y,
         objective,
-        time_limit=args.time_limit,
+        warm_start=warm,
+        time_limit=limit,
         backend=args.backend,
         formulation=args.formulation,
-        skip=True if (d == 1 or args.skip) else False,
+        skip=skip,
         include_bias=not args.free_bias,
         verbose=args.verbose,
     )
@@ -136,18 +167,21 @@ def _run_dd(args, ds) -> int:
         out = res.to_dict()
         out.pop("network", None)
         out["d"] = d
+        out["solve_seconds"] = out.get("seconds")
+        out["warm_start_seconds"] = warm_seconds
+        out["seconds"] = (out.get("seconds") or 0.0) + warm_seconds
         if args.out and res.network is not None:
             out["model"] = args.out
         print_json(out)
     else:
-        _print_dd(res, args, ds, objective)
+        _print_dd(res, args, ds, objective, warm_seconds)
     if res.status == "error":
         print(f"sparsest exact: error: {res.message}", file=sys.stderr)
         return 1
     return 0
 
 
-def _print_dd(res, args, ds, objective: str) -> None:
+def _print_dd(res, args, ds, objective: str, warm_seconds: float = 0.0) -> None:
     w = sys.stdout.write
     goal = "fewest nonzero weights" if objective == "nonzeros" else "fewest neurons"
     bias = "" if objective == "neurons" else (" (bias entries free)" if not res.include_bias else "")
@@ -174,7 +208,11 @@ def _print_dd(res, args, ds, objective: str) -> None:
     if res.message:
         w(f"  note          {res.message}\n")
     w(f"  solver        {res.formulation}, {res.backend}\n")
-    w(f"  seconds       {res.seconds:.3g}\n")
+    if warm_seconds:
+        total = res.seconds + warm_seconds
+        w(f"  seconds       {total:.3g} (trainer warm start {warm_seconds:.3g}, solve {res.seconds:.3g})\n")
+    else:
+        w(f"  seconds       {res.seconds:.3g}\n")
     if args.out and res.network is not None:
         w(f"  model saved to {args.out}\n")
 

@@ -325,4 +325,3 @@ def _refine(M: np.ndarray, t: np.ndarray, z: np.ndarray, n_lam: int) -> np.ndarr
     if np.all(cand[:n_lam] >= 0) and np.linalg.norm(M @ cand - t) <= np.linalg.norm(M @ z - t):
         return cand
     return z
-

@@ -457,10 +457,16 @@ class _Solver:
     # ------------------------------------------------------------------ pattern model
     def span_certificate(self, blocks) -> None:
         """Assumption-free lower bound by exhaustive span search (:mod:`._rankbound`)."""
+        t_max = self.best_count - 1 if self.best_count is not None else None
+        rb = self._span_search(blocks, t_max, share=0.5)
+        self.raise_free(rb.bound, "span certificate (exhaustive)")
+
+    def _span_search(self, blocks, t_max: int | None, *, share: float, details: dict | None = None):
+        """Run :func:`._rankbound.rank_lower_bound` over ``blocks`` for levels up to ``t_max`` with a
+        ``share`` of the remaining time; record its summary (plus ``details``) and return it."""
         from ._rankbound import rank_lower_bound
 
         sc = self.sc
-        t_max = self.best_count - 1 if self.best_count is not None else None
         rb = rank_lower_bound(
             [b.out.T for b in blocks.blocks],
             [b.cost for b in blocks.blocks],
@@ -470,15 +476,16 @@ class _Solver:
             start=self.lb_free,
             t_max=t_max,
             max_tests=self.span_work,
-            deadline=time.perf_counter() + 0.5 * max(self.remaining(), 0.0),
+            deadline=time.perf_counter() + share * max(self.remaining(), 0.0),
         )
         self.details["span_certificate"] = {
             "bound": rb.bound,
             "complete": rb.complete,
             "tests": rb.tests,
             "seconds": rb.seconds,
+            **(details or {}),
         }
-        self.raise_free(rb.bound, "span certificate (exhaustive)")
+        return rb
 
     def small_support_certificate(self) -> None:
         """Span certificate restricted to costs ``≤ s`` when all blocks are too many (large d).
@@ -486,8 +493,6 @@ class _Solver:
         A network with at most ``s`` nonzeros only uses supports of at most ``s`` columns, so the
         blocks of those supports decide every level ``T ≤ s`` exactly.
         """
-        from ._rankbound import rank_lower_bound
-
         sc = self.sc
         s = 0
         while (
@@ -499,25 +504,7 @@ class _Solver:
             return
         blocks = build_blocks(sc.Z, "nonzeros", self.include_bias, max_support=s)
         t_max = s + 1 if self.best_count is None else min(s + 1, self.best_count - 1)
-        rb = rank_lower_bound(
-            [b.out.T for b in blocks.blocks],
-            [b.cost for b in blocks.blocks],
-            sc.t,
-            W0=sc.Z if self.skip else None,
-            cover_needed=not self.skip,
-            start=self.lb_free,
-            t_max=t_max,
-            max_tests=self.span_work,
-            deadline=time.perf_counter() + 0.25 * max(self.remaining(), 0.0),
-        )
-        self.details["span_certificate"] = {
-            "bound": rb.bound,
-            "complete": rb.complete,
-            "tests": rb.tests,
-            "seconds": rb.seconds,
-            "max_support": s,
-            "blocks": len(blocks),
-        }
+        rb = self._span_search(blocks, t_max, share=0.25, details={"max_support": s, "blocks": len(blocks)})
         # Levels <= s are decided by these blocks. Level s + 1 adds single neurons with s + 1 nonzeros
         # (counted columns): such a neuron alone must produce every nonzero label, so the labels must lie
         # in the span of its columns restricted to those points — checked for every support at once.
