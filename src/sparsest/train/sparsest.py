@@ -152,7 +152,7 @@ def fit_sparsest(
     dtype: torch.dtype = torch.float64,
     fit_rtol: float = 1e-10,
     polish_options: dict | None = None,
-    n_polish: int = 3,
+    n_polish: int = 6,
     max_seconds: float | None = None,
     init: ReLUNetwork | None = None,
     progress: bool = False,
@@ -172,6 +172,10 @@ def fit_sparsest(
         Neurons per restart (default ``max(2N, 16)``).
     restarts : int
         Number of restarts trained together as one batch.
+    n_polish : int
+        d-D: how many restarts (the best by fit and count) the exact polish searches from; the search
+        stops at the first network with one nonzero per nonzero label (the generic lower bound).
+        Measured: 3 reached 10 nonzeros on 8/10 Gaussian N = 10, d = 50 instances, 6 on 10/10.
     max_seconds : float, optional
         Time budget: the polish's search stops at ``max_seconds`` after the start and returns the
         sparsest exact fit found so far (the first exact re-solve always runs).
