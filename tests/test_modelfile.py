@@ -102,6 +102,20 @@ def test_empty_network_round_trips(tmp_path):
     assert np.array_equal(back.predict(X), net.predict(X))
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_written_file_has_umask_mode_or_keeps_the_replaced_files_mode(tmp_path):
+    net = ReLUNetwork.empty(1, skip=True, a=[1.0], c=0.0)
+    old = os.umask(0o022)
+    try:
+        path = save_model(tmp_path / "m.json", net)
+        assert os.stat(path).st_mode & 0o777 == 0o644  # not mkstemp's 0600
+        os.chmod(path, 0o640)
+        save_model(path, net)
+        assert os.stat(path).st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
 # ---------------------------------------------------------------------------------- writing errors
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 
@@ -48,12 +49,24 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     fd, tmp = tempfile.mkstemp(prefix=".sparsest-", suffix=suffix, dir=folder)
     os.close(fd)
     try:
+        # mkstemp creates the file 0600; give it the mode a plain open() would (or keep the mode of
+        # the file it replaces)
+        os.chmod(tmp, _file_mode(path))
         yield tmp
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _file_mode(path: str) -> int:
+    """Permission bits for a new output file: those of the file it replaces, else 0666 & ~umask."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(os.stat(path).st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> str:
