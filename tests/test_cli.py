@@ -17,6 +17,7 @@ import argparse
 import importlib
 import json
 import os
+import subprocess
 import sys
 import textwrap
 
@@ -461,3 +462,44 @@ def test_progress_bar_goes_to_stderr_and_quiet_silences_it(capsys):
         assert bar.disable
         bar.update(2)
     assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------------ stdout is the JSON object only
+
+
+@pytest.mark.parametrize("command", ["fit", "exact"])
+def test_json_stdout_is_one_object_as_subprocess_in_2d(tmp_path, command):
+    """Solver libraries may print on the C-level stdout (highspy ≥ 1.16 prints a banner when a
+    ``Highs`` object is built): in a real process, ``--json`` output must still parse as exactly one
+    JSON object. (In-process tests cannot see this: they only capture ``sys.stdout``.)"""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    np.savez(tmp_path / "d2.npz", X=rng.uniform(-1, 1, (6, 2)), y=rng.uniform(-1, 1, 6))
+    extra = ["--time-limit", "20"] if command == "exact" else ["--seed", "0"]
+    proc = run_cli(command, tmp_path / "d2.npz", "--json", "--quiet", *extra)
+    assert proc.returncode == 0, proc.stderr
+    assert "HiGHS" not in proc.stdout
+    doc = json.loads(proc.stdout)
+    assert doc["max_residual"] <= 1e-9 and doc["n_nonzero"] >= 6
+
+
+def test_new_highs_is_silent_at_the_file_descriptor_level():
+    """A fresh process (the banner is printed once per process) building a solver object through
+    ``new_highs`` and solving with it writes nothing but its own print to stdout."""
+    pytest.importorskip("highspy")
+    code = (
+        "import numpy as np\n"
+        "from sparsest.exact.backends import MILPProblem, get_backend, new_highs\n"
+        "new_highs()\n"
+        "import scipy.sparse as sp\n"
+        "p = MILPProblem(c=np.array([1.0, 1.0]), A=sp.csr_matrix([[1.0, 2.0]]), row_lo=np.array([3.0]),\n"
+        "    row_hi=np.array([np.inf]), col_lo=np.zeros(2), col_hi=np.full(2, 5.0),\n"
+        "    integer=np.array([True, True]))\n"
+        "s = get_backend('highs').solve(p, time_limit=10)\n"
+        "print(s.status, round(s.objective))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(__import__("conftest").SRC))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "optimal 2\n"

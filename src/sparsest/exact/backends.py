@@ -25,9 +25,14 @@ Backends
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib.util
+import os
+import sys
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +48,7 @@ __all__ = [
     "MILPSolution",
     "available_backends",
     "get_backend",
+    "new_highs",
 ]
 
 #: the fixed status vocabulary of every exact solver in :mod:`sparsest.exact`
@@ -180,10 +186,7 @@ class HighsBackend(Backend):
 
     def info(self) -> str:
         if self._has_highspy():
-            import highspy
-
-            h = highspy.Highs()
-            return f"highs {h.version()} (highspy)"
+            return f"highs {new_highs().version()} (highspy)"
         return _SCIPY.info() + " [highspy not installed: no MIP start]"
 
     def solve(self, problem, *, time_limit, start=None, verbose=False) -> MILPSolution:
@@ -205,13 +208,56 @@ _HIGHS_STATUS = {
 }
 
 
+@contextlib.contextmanager
+def _c_stdout_silenced() -> Iterator[None]:
+    """Send what C code writes to file descriptor 1 to the null device while the block runs.
+
+    Python's ``sys.stdout`` and the C library's ``stdout`` buffer are flushed before file
+    descriptor 1 is restored, so nothing written inside the block surfaces later.
+    """
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 (embedded interpreters): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            ctypes.CDLL(None).fflush(None)
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def new_highs(verbose: bool = False):
+    """A ``highspy.Highs`` instance, silent unless ``verbose``.
+
+    highspy ≥ 1.16 prints its banner ("Running HiGHS …") on standard output while the object is
+    constructed, before any option can be set; that would corrupt ``--json`` output. The banner is
+    discarded here and ``output_flag`` / ``log_to_console`` are set before the instance is used.
+    """
+    import highspy
+
+    with _c_stdout_silenced():
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("log_to_console", False)
+    if verbose:
+        h.setOptionValue("output_flag", True)
+        h.setOptionValue("log_to_console", True)
+    return h
+
+
 def _solve_highspy(problem: MILPProblem, *, time_limit, start, verbose) -> MILPSolution:
     import highspy
 
     t0 = time.perf_counter()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(verbose))
-    h.setOptionValue("log_to_console", bool(verbose))
+    h = new_highs(verbose)
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_feasibility_tolerance", 1e-9)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ..exact.backends import new_highs
 from ..network import ReLUNetwork
 
 __all__ = ["PolishResult", "output_layer_fit", "polish"]
@@ -201,8 +202,7 @@ class _Problem:
     def _model(self):
         import highspy
 
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.setOptionValue("primal_feasibility_tolerance", 1e-10)
         h.setOptionValue("dual_feasibility_tolerance", 1e-10)
         M = sp.vstack([self.A_eq, self.A_ub], format="csc")
@@ -741,8 +741,7 @@ def output_layer_fit(
     nS = Sk.shape[1]
     M = np.concatenate([Phi, -Phi, Sk], axis=1)
     inf = highspy.kHighsInf
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     if deadline is not None:
         h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
     lp = highspy.HighsLp()
