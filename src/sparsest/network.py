@@ -45,6 +45,9 @@ DEFAULT_MERGE_TOL = 1e-12
 
 # dense forward passes are chunked so that the (chunk, K) activation matrix stays below this size
 _DENSE_BLOCK = 4_000_000
+# univariate networks evaluated at more than this many (point, neuron) pairs use prefix sums over
+# the sorted knots, O((N + K) log K), instead of the dense O(N K) pass
+_SORTED_1D_MIN = 65_536
 
 
 def default_skip(d: int) -> bool:
@@ -221,7 +224,7 @@ class ReLUNetwork:
 
         Notes
         -----
-        Univariate networks with many neurons and many points (``N*K`` above a few million) are
+        Univariate networks with many neurons and many points (``N*K`` above 65,536) are
         evaluated exactly, in ``O((N + K) log K)``, by prefix sums over the sorted knots:
         a right-facing neuron (``w > 0``) is ``v w x + v b`` for ``x > -b/w`` and ``0`` otherwise; a
         left-facing one is active for ``x < -b/w``. Otherwise the dense ReLU sum is used, chunked.
@@ -231,7 +234,7 @@ class ReLUNetwork:
         out = X @ self.a + self.c
         if K == 0:
             return out
-        if self.n_features == 1 and N * K > _DENSE_BLOCK and K > 64:
+        if self.n_features == 1 and N * K > _SORTED_1D_MIN and K > 64:
             return out + self._predict_1d_sorted(X[:, 0])
         step = max(1, _DENSE_BLOCK // max(K, 1))
         for s in range(0, N, step):
@@ -257,9 +260,10 @@ class ReLUNetwork:
         if K == 0:
             return out
         av = np.abs(self.v)
-        if self.n_features == 1 and N * K > _DENSE_BLOCK and K > 64:
+        if self.n_features == 1 and N * K > _SORTED_1D_MIN and K > 64:
             w = self.W[:, 0]
-            return out + self._sum_active_1d(X[:, 0], av * np.abs(w), av * np.abs(self.b), np.abs(X[:, 0]))
+            term = (av * np.abs(w), av * np.abs(self.b), np.abs(X[:, 0]), False)
+            return out + self._sum_active_1d(X[:, 0], [term])[0]
         step = max(1, _DENSE_BLOCK // max(K, 1))
         absW = np.abs(self.W)
         for s in range(0, N, step):
@@ -268,34 +272,95 @@ class ReLUNetwork:
             out[s : s + step] += ((np.abs(Xs) @ absW.T + np.abs(self.b)) * active) @ av
         return out
 
+    def predict_with_scale(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(predict(X), evaluation_scale(X))``, sharing the activation work of the two passes.
+
+        Returns
+        -------
+        pred, scale : ndarray of shape (N,)
+        """
+        X = _as_2d(X, self.n_features)
+        N, K = X.shape[0], self.width
+        pred = X @ self.a + self.c
+        scale = np.abs(X) @ np.abs(self.a) + abs(self.c)
+        if K == 0:
+            return pred, scale
+        av = np.abs(self.v)
+        if self.n_features == 1 and N * K > _SORTED_1D_MIN and K > 64:
+            x, w = X[:, 0], self.W[:, 0]
+            p1, s1 = self._sum_active_1d(
+                x,
+                [
+                    (self.v * w, self.v * self.b, x, True),
+                    (av * np.abs(w), av * np.abs(self.b), np.abs(x), False),
+                ],
+            )
+            return pred + p1, scale + s1
+        step = max(1, _DENSE_BLOCK // max(K, 1))
+        absW = np.abs(self.W)
+        for s in range(0, N, step):
+            Xs = X[s : s + step]
+            H = Xs @ self.W.T + self.b
+            active = H > 0
+            np.maximum(H, 0.0, out=H)
+            pred[s : s + step] += H @ self.v
+            scale[s : s + step] += ((np.abs(Xs) @ absW.T + np.abs(self.b)) * active) @ av
+        return pred, scale
+
     def _predict_1d_sorted(self, x: np.ndarray) -> np.ndarray:
         w = self.W[:, 0]
-        return self._sum_active_1d(x, self.v * w, self.v * self.b, x)
+        return self._sum_active_1d(x, [(self.v * w, self.v * self.b, x, True)])[0]
 
-    def _sum_active_1d(self, x, coef_x, coef_1, xval) -> np.ndarray:
-        """``Σ_{k: w_k x + b_k > 0} (coef_x_k · xval + coef_1_k)`` at every point, by prefix sums
-        over the sorted knots (extended precision: the sums cancel heavily)."""
+    def _sum_active_1d(self, x, terms) -> list[np.ndarray]:
+        """For each ``(coef_x, coef_1, xval, extended)`` in ``terms``, the sum
+        ``Σ_{k: w_k x + b_k > 0} (coef_x_k · xval + coef_1_k)`` at every point, by prefix sums over
+        the sorted knots ``u_k = -b_k / w_k``, located once for all terms (and sorted unless
+        already in order, as from the exact solvers).
+
+        ``extended`` (the forward pass, ``xval = x``, whose terms cancel heavily): the prefix sums
+        are formed in extended precision and evaluated at the nearest active knot ``u_a``, and the
+        point's value is ``f_a(u_a) + s_a (x - u_a)`` with the active set's value and slope there
+        rounded to float64 — the rounding error is ``ε (|f_a(u_a)| + |s_a| |x - u_a|)``, not ``ε``
+        times the size of the cancelling terms. Otherwise (sums of magnitudes) plain float64."""
         w, b = self.W[:, 0], self.b
-        ext = np.longdouble
-        out = np.zeros_like(x)
+        outs = [np.zeros_like(x) for _ in terms]
         const = (w == 0) & (b > 0)
-        out += float(np.sum(coef_1[const]))
+        if np.any(const):
+            for out, term in zip(outs, terms, strict=True):
+                out += float(np.sum(term[1][const]))
         for side in (1.0, -1.0):
             sel = (w * side) > 0
             if not np.any(sel):
                 continue
-            u = -b[sel] / w[sel]
-            order = np.argsort(u, kind="stable")
-            u = u[order]
-            cs = np.concatenate([[0.0], np.cumsum(coef_x[sel][order], dtype=ext)])
-            co = np.concatenate([[0.0], np.cumsum(coef_1[sel][order], dtype=ext)])
-            if side > 0:  # active where x > u: neurons with index < searchsorted(u, x, 'left')
-                idx = np.searchsorted(u, x, side="left")
-                out += (cs[idx] * xval + co[idx]).astype(np.float64)
-            else:  # active where x < u: neurons with index >= searchsorted(u, x, 'right')
-                idx = np.searchsorted(u, x, side="right")
-                out += ((cs[-1] - cs[idx]) * xval + (co[-1] - co[idx])).astype(np.float64)
-        return out
+            every = bool(np.all(sel))
+            u = -b / w if every else -b[sel] / w[sel]
+            order = None if bool(np.all(u[1:] >= u[:-1])) else np.argsort(u, kind="stable")
+            if order is not None:
+                u = u[order]
+            # right-facing (w > 0): active where x > u, i.e. knots with index < searchsorted(u, x, 'left');
+            # left-facing: active where x < u, i.e. index >= searchsorted(u, x, 'right')
+            idx = np.searchsorted(u, x, side="left" if side > 0 else "right")
+            for out, (coef_x, coef_1, xval, extended) in zip(outs, terms, strict=True):
+                dt = np.longdouble if extended else np.float64
+                cx = coef_x if every else coef_x[sel]
+                c1 = coef_1 if every else coef_1[sel]
+                if order is not None:
+                    cx, c1 = cx[order], c1[order]
+                cs = np.zeros(cx.size + 1, dtype=dt)
+                np.cumsum(cx, dtype=dt, out=cs[1:])
+                co = np.zeros(c1.size + 1, dtype=dt)
+                np.cumsum(c1, dtype=dt, out=co[1:])
+                if side > 0:  # active set of index m: knots < m; anchor at the last one, u_{m-1}
+                    anchor = np.concatenate([[0.0], u])
+                else:  # active set of index m: knots >= m; anchor at the first one, u_m
+                    cs, co = cs[-1] - cs, co[-1] - co
+                    anchor = np.concatenate([u, [0.0]])
+                if extended:  # xval is x: the sum is f(anchor) + slope (x - anchor), no cancellation
+                    value = (cs * anchor + co).astype(np.float64)
+                    out += value[idx] + cs.astype(np.float64)[idx] * (x - anchor[idx])
+                else:
+                    out += cs[idx] * xval + co[idx]
+        return outs
 
     __call__ = predict
 

@@ -73,21 +73,24 @@ def curvature(x: np.ndarray, y: np.ndarray, curvature_tol: float | None = None) 
         rounding-error bound of the module docstring.
     """
     dx = np.diff(x)
-    dy = np.diff(y)
-    s = dy / dx
+    s = np.diff(y)
+    s /= dx
     delta = np.diff(s)
     if curvature_tol is None:
-        e = (
-            np.finfo(np.float64).eps
-            * (np.abs(y[:-1]) + np.abs(y[1:]) + np.abs(s) * (np.abs(x[:-1]) + np.abs(x[1:])))
-            / dx
-        )
-        tol = _KAPPA * (e[:-1] + e[1:])
+        # e_i = eps (|y_i| + |y_{i+1}| + |s_i| (|x_i| + |x_{i+1}|)) / dx_i, computed in place
+        ax, ay = np.abs(x), np.abs(y)
+        e = ax[:-1] + ax[1:]
+        e *= np.abs(s)
+        e += ay[:-1]
+        e += ay[1:]
+        e /= dx
+        e *= _KAPPA * np.finfo(np.float64).eps
+        tol = e[:-1] + e[1:]
     else:
         tol = float(curvature_tol)
         if not (tol >= 0 and np.isfinite(tol)):
             raise ParameterError(f"curvature_tol must be a finite number >= 0, got {curvature_tol!r}")
-    delta = np.where(np.abs(delta) <= tol, 0.0, delta)
+    delta[np.abs(delta) <= tol] = 0.0
     sign = np.sign(delta).astype(np.int8)
     n = sign.size
     if n == 0:

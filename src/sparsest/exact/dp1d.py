@@ -179,9 +179,7 @@ def solve_1d(
     x, y = prepare_1d(x, y)
     cur = curvature(x, y, curvature_tol)
     singles, pairs = _choose(cur, p)
-    knots, jumps = _knots_from_choice(cur, singles, pairs)
-    slope = float(cur.s[0])
-    intercept = float(y[0] - cur.s[0] * x[0])
+    knots, jumps, slope, intercept = _interpolant_from_choice(cur, singles, pairs)
     net = ReLUNetwork.from_knots(knots, jumps, slope, intercept)
     check = check_interpolation(net, x, y)
     cost = float(knots.size) if p == 0 else float(np.sum(np.abs(jumps) ** p))
@@ -221,53 +219,64 @@ def _choose(cur: Curvature, p: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _max_matching(cur: Curvature) -> tuple[np.ndarray, np.ndarray]:
-    """Maximum matching per run; odd runs leave out the point minimizing Σ ln|c|."""
-    ad = np.abs(cur.delta)
+    """Maximum matching per run; odd runs leave out the point minimizing Σ ln|c|.
+
+    Even runs pair offsets (0, 1), (2, 3), …; runs of one point are a single. Only odd runs of
+    three or more points need a choice, so the scoring below runs on their points alone.
+    """
     starts, lens = cur.run_start, cur.run_len
     if starts.size == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e
-    pos = _run_positions(starts, lens)  # every point of every run, run by run
-    rs = np.repeat(starts, lens)
-    rl = np.repeat(lens, lens)
-    off = pos - rs
+    even = lens % 2 == 0
+    pairs_even = _run_positions(starts[even], lens[even] // 2, step=2)
+    singles_1 = starts[lens == 1]
+    big = lens >= 3
+    big &= ~even
+    if not np.any(big):
+        return singles_1, pairs_even
+    so, lo = starts[big], lens[big]
+    ad = np.abs(cur.delta)
+    pos = _run_positions(so, lo)  # every point of every odd run, run by run
+    seg = np.zeros(so.size, dtype=np.int64)
+    np.cumsum(lo[:-1], out=seg[1:])
+    first = np.repeat(seg, lo)  # flat index of the run's first point
+    off = np.arange(pos.size, dtype=np.int64) - first
+    last = first + np.repeat(lo - 1, lo)
     a = ad[pos]
-    can = off + 1 < rl  # a pair can start here
-    nxt = np.where(can, ad[np.minimum(pos + 1, ad.size - 1)], 0.0)
-    L = np.log(np.where(can, a + nxt, 1.0))  # log of the merged jump
-    Ez = np.concatenate([[0.0], np.cumsum(np.where(can & (off % 2 == 0), L, 0.0))])
-    Oz = np.concatenate([[0.0], np.cumsum(np.where(can & (off % 2 == 1), L, 0.0))])
-    idx = np.arange(pos.size)
-    first = idx - off  # flat index of the run's first point
-    last = first + rl - 1
-    # odd runs: leave out the even offset q minimizing
+    can = off < np.repeat(lo - 1, lo)  # a pair can start here
+    L = np.zeros(pos.size)
+    L[can] = np.log(a[can] + ad[pos[can] + 1])  # log of the merged jump
+    ev = off % 2 == 0
+    Ez = np.zeros(pos.size + 1)
+    np.cumsum(np.where(ev, L, 0.0), out=Ez[1:])
+    Oz = np.zeros(pos.size + 1)
+    np.cumsum(np.where(ev, 0.0, L), out=Oz[1:])
+    # leave out the even offset q minimizing
     #   Σ_{even pairs before q} ln + ln a_q + Σ_{odd pairs after q} ln
-    odd = rl % 2 == 1
-    score = np.where(
-        odd & (off % 2 == 0), (Ez[idx] - Ez[first]) + np.log(a) + (Oz[last] - Oz[idx + 1]), np.inf
-    )
-    seg = np.concatenate([[0], np.cumsum(lens)[:-1]])
+    idx = np.flatnonzero(ev)
+    score = np.full(pos.size, np.inf)
+    score[idx] = (Ez[idx] - Ez[first[idx]]) + np.log(a[idx]) + (Oz[last[idx]] - Oz[idx + 1])
     best = np.minimum.reduceat(score, seg)
-    is_best = (score == np.repeat(best, lens)) & np.isfinite(score)
-    # first best position of each run: best offset (or -1 for even runs)
-    cand = np.where(is_best, off, np.iinfo(np.int64).max)
-    q = np.minimum.reduceat(cand, seg)
-    q = np.where(lens % 2 == 1, q, -1)
-    qrep = np.repeat(q, lens)
-    single = off == qrep
-    # pairs: before the single (or everywhere for even runs) at even offsets, after it at odd offsets
-    before = (qrep < 0) | (off < qrep)
-    pair_start = can & np.where(before, off % 2 == 0, (off > qrep) & ((off - qrep) % 2 == 1))
-    return pos[single], pos[pair_start]
+    # first best offset of each run
+    cand = np.where(score == np.repeat(best, lo), off, np.iinfo(np.int64).max)
+    q = np.repeat(np.minimum.reduceat(cand, seg), lo)
+    # pairs: before the single at even offsets, after it at odd offsets
+    pair_start = can & np.where(off < q, ev, (off > q) & ~ev)
+    singles = np.concatenate([singles_1, pos[off == q]])
+    pairs = np.concatenate([pairs_even, pos[pair_start]])
+    return singles, pairs
 
 
-def _run_positions(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(s, s + r)`` over runs, vectorized."""
-    total = int(np.sum(lens))
+def _run_positions(starts: np.ndarray, counts: np.ndarray, step: int = 1) -> np.ndarray:
+    """Concatenated ``arange(s, s + step·c, step)`` over runs, vectorized."""
+    total = int(np.sum(counts))
     if total == 0:
         return np.zeros(0, dtype=np.int64)
-    base = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
-    return base + np.arange(total, dtype=np.int64)
+    before = np.zeros(counts.size, dtype=np.int64)
+    np.cumsum(counts[:-1], out=before[1:])
+    base = np.repeat(starts - step * before, counts)
+    return base + step * np.arange(total, dtype=np.int64)
 
 
 def _lp_matching(cur: Curvature, p: float) -> tuple[np.ndarray, np.ndarray]:
@@ -331,25 +340,53 @@ def _minplus_chain_choices(A: np.ndarray, M: np.ndarray) -> np.ndarray:
     return choice.reshape(-1)[:n]
 
 
-def _knots_from_choice(
+def _interpolant_from_choice(
     cur: Curvature, singles: np.ndarray, pairs: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Knot positions and jumps for a matching (singles at data points, pairs in between)."""
-    x, s, delta = cur.x, cur.s, cur.delta
-    singles = singles[delta[singles] != 0]
-    k1 = x[singles + 1]
-    c1 = delta[singles]
-    j = pairs
-    lo = s[j]
-    mid = s[j + 1]
-    hi = s[j + 2]
-    # the knot sits at x_{j+1} + frac (x_{j+2} − x_{j+1}) with frac = (s_{j+2} − s_{j+1})/(s_{j+2} − s_j);
-    # measure it from the nearer end point so that no digits cancel
-    dx = x[j + 2] - x[j + 1]
-    frac = (hi - mid) / (hi - lo)
-    k2 = np.where(frac <= 0.5, x[j + 1] + frac * dx, x[j + 2] - ((mid - lo) / (hi - lo)) * dx)
-    c2 = hi - lo
-    knots = np.concatenate([k1, k2])
-    jumps = np.concatenate([c1, c2])
-    order = np.argsort(knots, kind="stable")
-    return knots[order], jumps[order]
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Knots, jumps and affine part of the interpolant of a matching.
+
+    A single ``j`` has its knot at ``x_{j+1}``, a pair ``(j, j+1)`` inside ``(x_{j+1}, x_{j+2})``,
+    and a matching uses every index at most once, so the knots are sorted by their index ``j``: a
+    marker array orders them in ``O(N)`` without a sort.
+
+    The function is linear between consecutive knots; on each such gap it is the secant through
+    the gap's first and last data point, ``σ_g``, and the jump at a knot is ``σ_after − σ_before``.
+    Without collinear points every gap holds two consecutive points and ``σ`` is the secant slope
+    ``s``, so the jumps are the slope changes ``δ``. Points whose slope change is below rounding
+    (``δ = 0``, see :mod:`._curvature`) lie inside a gap: taking the gap's end-to-end secant (not
+    the slope of its first interval) keeps every later slope exact — dropping ``δ`` instead would
+    shift all later slopes by it and the interpolant would drift away from the data.
+    """
+    x, y, s, delta = cur.x, cur.y, cur.s, cur.delta
+    kind = np.zeros(delta.size, dtype=np.int8)
+    kind[singles[delta[singles] != 0]] = 1
+    kind[pairs] = 2
+    j = np.flatnonzero(kind)
+    is_pair = kind[j] == 2
+    # gap g (g = 0..K) runs from data point start[g] to data point end[g]
+    end = np.append(j + 1, x.size - 1)  # a knot's gap on the left ends at x_{j+1}
+    start = np.empty(j.size + 1, dtype=np.int64)
+    start[0] = 0
+    start[1:] = j + 1 + is_pair  # the gap on its right starts at x_{j+1} (single) or x_{j+2} (pair)
+    consecutive = end - start == 1
+    if np.all(consecutive):
+        sigma = s[start]
+    else:
+        sigma = (y[end] - y[start]) / (x[end] - x[start])
+        sigma[consecutive] = s[start[consecutive]]
+    jumps = np.diff(sigma)
+    knots = x[j + 1]  # singles; pairs are overwritten below
+    jp = j[is_pair]
+    g = np.flatnonzero(is_pair)
+    lo = sigma[g]
+    hi = sigma[g + 1]
+    mid = s[jp + 1]
+    # the knot sits where the line of slope lo through x_{j+1} meets the line of slope hi through
+    # x_{j+2}: x_{j+1} + frac (x_{j+2} − x_{j+1}), frac = (hi − mid)/(hi − lo) ∈ (0, 1) (same-sign
+    # curvature; clipped against rounding); measured from the nearer end so no digits cancel
+    dx = x[jp + 2] - x[jp + 1]
+    frac = np.clip((hi - mid) / (hi - lo), 0.0, 1.0)
+    rest = np.clip((mid - lo) / (hi - lo), 0.0, 1.0)  # 1 − frac, without cancellation
+    knots[is_pair] = np.where(frac <= 0.5, x[jp + 1] + frac * dx, x[jp + 2] - rest * dx)
+    slope = float(sigma[0])
+    return knots, jumps, slope, float(y[0] - slope * x[0])
