@@ -192,3 +192,32 @@ def test_cli_missing_dependency_is_a_user_error(monkeypatch, paper_csv):
     code, out, err = cli("fit", paper_csv)
     assert code == 2 and out == ""
     assert "torch" in err and "pip install" in err and len(err.strip().splitlines()) == 1
+
+
+def test_warm_start_tries_further_seeds_until_the_generic_bound(monkeypatch):
+    """The exact solver's warm start keeps training from new seeds while its count is above the
+    generic bound (10 nonzeros for 10 generic labels) and keeps the sparsest exact fit."""
+    import types
+
+    import sparsest.train.engine as engine
+    from sparsest.train.warmstart import trainer_warm_start
+
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(-1, 1, (10, 2)), rng.uniform(-1, 1, 10)
+    counts = {0: 12, 1: 11, 2: 13, 3: 10, 4: 10}
+    seeds = []
+
+    def fake_train(X, y, *, seed, **kw):
+        seeds.append(seed)
+        net = ReLUNetwork(np.full((1, 2), float(seed)), [0.0], [1.0])
+        return types.SimpleNamespace(converged=seed != 2, n_nonzero=counts[seed], n_active=1, network=net)
+
+    monkeypatch.setattr(engine, "train", fake_train)
+    net, _ = trainer_warm_start(X, y, objective="nonzeros", skip=False, include_bias=True, max_seconds=60)
+    assert seeds == [0, 1, 2, 3] and net.W[0, 0] == 3.0  # stopped at the bound, kept seed 3's fit
+    seeds.clear()
+    counts[3] = 11
+    net, _ = trainer_warm_start(
+        X, y, objective="nonzeros", skip=False, include_bias=True, max_seconds=0.0, seed=1
+    )
+    assert seeds == [1] and net.W[0, 0] == 1.0  # no time left: one run, its fit returned

@@ -31,7 +31,8 @@ nonzero weights (or fewest neurons) of f(x) = sum_k v_k (w_k.x + b_k)_+, by prov
 (closed forms, an exhaustive span certificate) and a MILP (HiGHS by default). The answer says
 whether optimality is proven ("optimal"), the best proven bound and gap otherwise, and any modelling
 bound the proof assumes. By default (--warm-start auto) the sparsest trainer runs first for the
-nonzeros objective, for up to a quarter of the time limit, and the MILP starts from its network: when
+nonzeros objective, for up to a quarter of the time limit (further seeds while its count is above the
+generic bound), and the MILP starts from its network: when
 the trainer reaches the proven bound, no MILP is needed at all. 1-D data with --objective nonzeros
 use the same solver (with the skip term of the 1-D model). --out saves the network as a model file
 for predict/plot/export/certify."""
