@@ -279,7 +279,7 @@ def test_exact_package_never_imports_torch():
         "import sys; import sparsest.exact as e, sparsest.cli as c; "
         "e.solve_1d([0, 1, 2, 3], [0, 1, 0, 1], 0.5); e.p_star([0, 1, 2, 3], [0, 1, 0, 1]); "
         "import sparsest; sparsest.solve_1d; "
-        "bad = [m for m in ('torch', 'sklearn', 'matplotlib') if m in sys.modules]; "
+        "bad = [m for m in ('torch', 'sklearn', 'matplotlib', 'scipy.optimize') if m in sys.modules]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     env = dict(os.environ, PYTHONPATH=str(SRC))

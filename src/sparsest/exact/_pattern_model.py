@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
 from ..network import ReLUNetwork
 from ._blocks import BlockSet
@@ -222,6 +221,8 @@ class PatternModel:
         Minimizes the total output (well-scaled solutions), then refines the nonzero part by least
         squares. Returns ``None`` when the entries cannot interpolate.
         """
+        from scipy.optimize import linprog  # lazy: keeps the 1-D exact path fast to start
+
         sc, N = self.sc, self.sc.n
         if not entries and not self.skip:
             return Selection([], [], np.zeros(sc.d), 0.0) if np.all(sc.t == 0) else None

@@ -17,7 +17,6 @@ structure is proven infeasible.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linprog
 
 from ._scaling import Scaled
 
@@ -46,6 +45,8 @@ def polish_structure(
     (U, a, c) or None
         ``U`` of shape (K, D) in normalized units; ``None`` if infeasible.
     """
+    from scipy.optimize import linprog  # lazy: keeps the 1-D exact path fast to start
+
     Z, t = sc.Z, sc.t
     N, D = Z.shape
     K = supports.shape[0]

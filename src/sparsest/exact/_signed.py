@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import nnls
 
 __all__ = ["SignedBound", "signed_lower_bound"]
 
@@ -116,6 +115,7 @@ def signed_lower_bound(
         suf_neg[j] = suf_neg[j + 1] | (bits[j] if ent[j][1] == 1 else 0)
     cols = [(1.0 if s == 0 else -1.0) * outs[k].T for k, s in ent]  # (N, m_k)
     state = {"nodes": 0, "tests": 0, "stop": False}
+    from scipy.optimize import nnls  # lazy: keeps the 1-D exact path fast to start
 
     def test(chosen):
         state["tests"] += 1
