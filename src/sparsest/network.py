@@ -254,23 +254,7 @@ class ReLUNetwork:
         -------
         ndarray of shape (N,)
         """
-        X = _as_2d(X, self.n_features)
-        N, K = X.shape[0], self.width
-        out = np.abs(X) @ np.abs(self.a) + abs(self.c)
-        if K == 0:
-            return out
-        av = np.abs(self.v)
-        if self.n_features == 1 and N * K > _SORTED_1D_MIN and K > 64:
-            w = self.W[:, 0]
-            term = (av * np.abs(w), av * np.abs(self.b), np.abs(X[:, 0]), False)
-            return out + self._sum_active_1d(X[:, 0], [term])[0]
-        step = max(1, _DENSE_BLOCK // max(K, 1))
-        absW = np.abs(self.W)
-        for s in range(0, N, step):
-            Xs = X[s : s + step]
-            active = (Xs @ self.W.T + self.b) > 0
-            out[s : s + step] += ((np.abs(Xs) @ absW.T + np.abs(self.b)) * active) @ av
-        return out
+        return self.predict_with_scale(X)[1]
 
     def predict_with_scale(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(predict(X), evaluation_scale(X))``, sharing the activation work of the two passes.
@@ -340,6 +324,9 @@ class ReLUNetwork:
             # right-facing (w > 0): active where x > u, i.e. knots with index < searchsorted(u, x, 'left');
             # left-facing: active where x < u, i.e. index >= searchsorted(u, x, 'right')
             idx = np.searchsorted(u, x, side="left" if side > 0 else "right")
+            # anchor of the active set of index m: its last knot u_{m-1} (right-facing) or its
+            # first knot u_m (left-facing); 0 where the set is empty (its sums are 0 there)
+            anchor = np.concatenate([[0.0], u]) if side > 0 else np.concatenate([u, [0.0]])
             for out, (coef_x, coef_1, xval, extended) in zip(outs, terms, strict=True):
                 dt = np.longdouble if extended else np.float64
                 cx = coef_x if every else coef_x[sel]
@@ -350,11 +337,8 @@ class ReLUNetwork:
                 np.cumsum(cx, dtype=dt, out=cs[1:])
                 co = np.zeros(c1.size + 1, dtype=dt)
                 np.cumsum(c1, dtype=dt, out=co[1:])
-                if side > 0:  # active set of index m: knots < m; anchor at the last one, u_{m-1}
-                    anchor = np.concatenate([[0.0], u])
-                else:  # active set of index m: knots >= m; anchor at the first one, u_m
+                if side < 0:  # active set of index m: knots >= m (suffix sums)
                     cs, co = cs[-1] - cs, co[-1] - co
-                    anchor = np.concatenate([u, [0.0]])
                 if extended:  # xval is x: the sum is f(anchor) + slope (x - anchor), no cancellation
                     value = (cs * anchor + co).astype(np.float64)
                     out += value[idx] + cs.astype(np.float64)[idx] * (x - anchor[idx])

@@ -242,9 +242,10 @@ def _max_matching(cur: Curvature) -> tuple[np.ndarray, np.ndarray]:
     np.cumsum(lo[:-1], out=seg[1:])
     first = np.repeat(seg, lo)  # flat index of the run's first point
     off = np.arange(pos.size, dtype=np.int64) - first
-    last = first + np.repeat(lo - 1, lo)
+    top = np.repeat(lo - 1, lo)  # offset of the run's last point
+    last = first + top
     a = ad[pos]
-    can = off < np.repeat(lo - 1, lo)  # a pair can start here
+    can = off < top  # a pair can start here
     L = np.zeros(pos.size)
     L[can] = np.log(a[can] + ad[pos[can] + 1])  # log of the merged jump
     ev = off % 2 == 0
