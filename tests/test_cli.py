@@ -25,7 +25,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from conftest import cli, run_cli
+from conftest import SRC, cli, run_cli
 from sparsest import __version__
 from sparsest.cli import COMMANDS, build_parser
 
@@ -407,10 +407,6 @@ def test_exact_does_not_import_torch(tmp_path):
         print(f"RC={{rc}} HEAVY={{','.join(heavy)}}")
         """
     )
-    import subprocess
-
-    from conftest import SRC
-
     env = dict(os.environ, PYTHONPATH=str(SRC))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -499,7 +495,7 @@ def test_new_highs_is_silent_at_the_file_descriptor_level():
         "s = get_backend('highs').solve(p, time_limit=10)\n"
         "print(s.status, round(s.objective))\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(__import__("conftest").SRC))
+    env = dict(os.environ, PYTHONPATH=str(SRC))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "optimal 2\n"
