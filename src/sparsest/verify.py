@@ -20,7 +20,7 @@ import numpy as np
 
 from .network import ReLUNetwork
 
-__all__ = ["InterpolationCheck", "check_interpolation"]
+__all__ = ["InterpolationCheck", "TargetsCheck", "check_interpolation", "check_targets"]
 
 
 @dataclass(frozen=True)
@@ -77,3 +77,73 @@ def check_interpolation(
         worst_ratio=ratio,
         max_scale=float(np.max(scale)) if scale.size else 0.0,
     )
+
+
+@dataclass(frozen=True)
+class TargetsCheck:
+    """Outcome of :func:`check_targets`.
+
+    Attributes
+    ----------
+    ok : bool
+        Every ``f(x_i)`` lies in ``[lo_i − τ_i, hi_i + τ_i]``.
+    max_violation : float
+        ``max_i dist(f(x_i), [lo_i, hi_i])`` (0 when every bound holds).
+    max_residual : float or None
+        ``max_i |f(x_i) − y_i|`` against the reference target, ``None`` without one.
+    rmse : float or None
+        Root-mean-square of ``f(x_i) − y_i``, ``None`` without a reference target.
+    worst_ratio : float
+        ``max_i violation_i / τ_i`` (``ok`` iff ``≤ 1``).
+    """
+
+    ok: bool
+    max_violation: float
+    max_residual: float | None
+    rmse: float | None
+    worst_ratio: float
+
+
+def check_targets(net: ReLUNetwork, X: np.ndarray, targets, *, rtol: float = 1e-9) -> TargetsCheck:
+    """Re-check in float64 that ``net`` satisfies per-point bounds (:class:`sparsest.targets.Targets`).
+
+    The tolerance is the one of :func:`check_interpolation` with ``max|y|`` replaced by the largest
+    finite bound or target, ``τ_i = rtol (1 + scale) + 8 ε √(K+1) B_i``. For interpolation targets
+    this is exactly :func:`check_interpolation` (``max_violation`` is then the max residual).
+
+    Parameters
+    ----------
+    net : ReLUNetwork
+    X : ndarray of shape (N, d) or (N,)
+    targets : Targets
+        With ``N`` points.
+    rtol : float
+        Nominal relative accuracy.
+    """
+    if targets.is_interpolation:
+        c = check_interpolation(net, X, targets.y, rtol=rtol)
+        rmse = _rmse(net.predict(X), targets.y)
+        return TargetsCheck(c.ok, c.max_residual, c.max_residual, rmse, c.worst_ratio)
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred, scale = net.predict_with_scale(X)
+        if pred.shape != targets.lo.shape:
+            raise ValueError(f"prediction shape {pred.shape} does not match {targets.n_points} targets")
+        viol = targets.violation(pred)
+        nominal = rtol * (1.0 + targets.scale())
+        tau = nominal + 8.0 * np.finfo(np.float64).eps * np.sqrt(net.width + 1.0) * scale
+        ratio = float(np.max(viol / np.maximum(tau, np.finfo(np.float64).tiny))) if viol.size else 0.0
+        max_res = None if targets.y is None else float(np.max(np.abs(pred - targets.y)))
+    return TargetsCheck(
+        ok=bool(np.all(np.isfinite(pred)) and ratio <= 1.0),
+        max_violation=float(np.max(viol)) if viol.size else 0.0,
+        max_residual=max_res,
+        rmse=_rmse(pred, targets.y),
+        worst_ratio=ratio,
+    )
+
+
+def _rmse(pred: np.ndarray, y) -> float | None:
+    if y is None:
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.sqrt(np.mean((pred - y) ** 2)))
