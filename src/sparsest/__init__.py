@@ -4,6 +4,9 @@ Public API (imported lazily, so ``import sparsest`` does not import torch):
 
 * :class:`ReLUNetwork` — the network as float64 arrays (predict, path norms, counts, canonicalize).
 * :func:`solve_1d`, :func:`p_star` — exact 1-D solver and the sparsity threshold p*.
+* :class:`Targets`, :func:`make_targets` — what a fit must satisfy: interpolation, a tolerance,
+  per-point bounds or class margins; :func:`solve_tube_1d` — the exact fewest-knot 1-D fit within
+  them; :func:`frontier_1d` — the best fit with k knots for every k (uniform error and least squares).
 * :func:`solve_exact`, :func:`certify` — sparsest network in any dimension with a proof (MILP,
   HiGHS by default), and certification of a given network.
 * :func:`load_data`, :func:`save_model`, :func:`load_model` — files (format: ``docs/model-format.md``).
@@ -26,6 +29,12 @@ _EXPORTS: dict[str, str] = {
     "ReLUNetwork": "sparsest.network",
     "Knots1D": "sparsest.network",
     "solve_1d": "sparsest.exact",
+    "solve_tube_1d": "sparsest.exact",
+    "Tube1DResult": "sparsest.exact",
+    "frontier_1d": "sparsest.exact.frontier1d",
+    "Targets": "sparsest.targets",
+    "make_targets": "sparsest.targets",
+    "check_targets": "sparsest.verify",
     "p_star": "sparsest.exact",
     "solve_exact": "sparsest.exact",
     "certify": "sparsest.exact",

@@ -1,6 +1,8 @@
 """Exact solvers (numpy/scipy only; this package never imports torch).
 
 * :func:`solve_1d` — O(N) exact ℓ0 / ℓp interpolation of univariate data.
+* :func:`solve_tube_1d` — exact fewest knots (or least ℓ1, or ℓp local) of a 1-D fit within
+  per-point bounds (:class:`sparsest.targets.Targets`); :func:`tube_count_1d` the count alone.
 * :func:`p_star` — the threshold below which every ℓp optimum is a sparsest interpolant (1-D).
 * :func:`solve` — sparsest interpolating network in any dimension (fewest nonzero weights or
   fewest neurons), with a proven lower bound: certificates, then a MILP (HiGHS by default).
@@ -14,6 +16,7 @@ from ._solve import FORMULATIONS, OBJECTIVES, generic_lower_bound, solve
 from .backends import BACKENDS, STATUSES, available_backends, get_backend
 from .dp1d import Exact1DResult, solve_1d, sparsest_count_1d
 from .pstar import PStarResult, p_star
+from .tube1d import Tube1DResult, solve_tube_1d, tube_count_1d
 
 #: alias used by the top-level package (``sparsest.solve_exact``)
 solve_exact = solve
@@ -27,6 +30,7 @@ __all__ = [
     "Exact1DResult",
     "ExactResult",
     "PStarResult",
+    "Tube1DResult",
     "available_backends",
     "certify",
     "generic_lower_bound",
@@ -35,5 +39,7 @@ __all__ = [
     "solve",
     "solve_1d",
     "solve_exact",
+    "solve_tube_1d",
     "sparsest_count_1d",
+    "tube_count_1d",
 ]

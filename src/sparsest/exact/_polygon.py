@@ -17,43 +17,58 @@ Point = tuple[float, float]
 Polygon = list[Point]
 
 
+_EPS8 = 8.0 * 2.220446049250313e-16
+
+
 def clip(P: Polygon, na: float, nc: float, rhs: float, slack: float) -> Polygon:
-    """``P ∩ {(a, c) : na·a + nc·c ≤ rhs + slack}``."""
+    """``P ∩ {(a, c) : na·a + nc·c ≤ rhs + slack}``, robust to rounding.
+
+    A vertex counts as inside when ``na·a + nc·c − rhs`` is at most ``slack`` plus the rounding
+    bound of that expression (``8 ε (|na·a| + |nc·c| + |rhs|)``), so a polygon squeezed onto the
+    line (a degenerate door ``lo = hi``) is kept; new vertices are computed on the edge and then
+    snapped onto the line along the better-conditioned coordinate.
+    """
     if not P:
         return P
-    vals = [na * p[0] + nc * p[1] - rhs for p in P]
-    if max(vals) <= slack:
+    ar = abs(rhs)
+    vals = []
+    inside = []
+    for p in P:
+        u, w = na * p[0], nc * p[1]
+        v = u + w - rhs
+        vals.append(v)
+        inside.append(v <= slack + _EPS8 * (abs(u) + abs(w) + ar))
+    if all(inside):
         return P
-    if min(vals) > slack:
+    if not any(inside):
         return []
     out: Polygon = []
     n = len(P)
+    snap_c = abs(nc) >= abs(na)
     for i in range(n):
-        vp = vals[i]
-        vq = vals[i + 1 - n]
         p = P[i]
-        if vp <= slack:
+        if inside[i]:
             out.append(p)
-        if (vp <= slack) != (vq <= slack):
+        if inside[i] != inside[i + 1 - n]:
             q = P[i + 1 - n]
-            t = (vp - slack) / (vp - vq)
-            out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+            vp, vq = vals[i], vals[i + 1 - n]
+            t = vp / (vp - vq) if vp != vq else 0.5
+            t = min(max(t, 0.0), 1.0)
+            a = p[0] + t * (q[0] - p[0])
+            c = p[1] + t * (q[1] - p[1])
+            if snap_c:
+                c = (rhs - na * a) / nc
+            else:
+                a = (rhs - nc * c) / na
+            out.append((a, c))
     return out
 
 
 def clip_slab(P: Polygon, x: float, lo: float, hi: float, slack: float) -> Polygon:
     """Lines with ``lo ≤ a·x + c ≤ hi`` (infinite sides ignored)."""
-    if not P:
-        return P
-    vals = [p[0] * x + p[1] for p in P]
-    vmin, vmax = min(vals), max(vals)
-    if vmin >= lo - slack and vmax <= hi + slack:
-        return P
-    if vmin > hi + slack or vmax < lo - slack:
-        return []
-    if vmax > hi + slack:
+    if P and hi < float("inf"):
         P = clip(P, x, 1.0, hi, slack)
-    if P and vmin < lo - slack:
+    if P and lo > float("-inf"):
         P = clip(P, -x, -1.0, -lo, slack)
     return P
 

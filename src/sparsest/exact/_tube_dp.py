@@ -25,25 +25,33 @@ polygons; when ``cur`` dies (``cur ∩ H_{g+1} = ∅``) ``k*`` grows by one, ``n
 the universal slab ``H_{g+1}`` becomes the new ``nxt``. Unions stay short because polygons whose union
 is convex are merged into their hull (exactly: the hull's area equals the area of the union) and
 polygons inside another are dropped. ``k*(n−1)`` is the answer; it never exceeds the interpolation
-count. The polygons are bounded by a box on ``(a, c)`` that contains every line through two
-consecutive finite doors, so the box never excludes a needed line when all bounds are finite; with
-infinite sides it bounds the slopes at ``1000×`` that (documented in :func:`solve_tube_1d`).
+count. The polygons are bounded by a box on ``(a, c)``: slopes up to ``10^6`` times the data's scale
+(value range over ``x`` range) or four times the steepest slope two consecutive doors force,
+whichever is larger. This is the one modelling bound of the solver (a fit whose pieces must be
+steeper than that is not considered); it keeps every coordinate well inside float64 precision —
+the slope through a gap of ``10^-10`` of the range would otherwise swamp the intercepts.
 
-Cost: ``O(n·m·v)`` for ``m`` polygons of ``v`` vertices (both small in practice: ``m ≤ 20``,
-``v ≤ 100`` on noisy data up to 10^6 points), ``O(n)`` memory besides the input: the DP keeps one
-snapshot of ``cur`` per level, and the reconstruction replays each level's lifetime once.
+Events: a polygon changes only at doors that cut it; vectorized look-ahead finds the next such door,
+and on a stretch where a polygon of the minimal level is unchanged its reach over the whole stretch
+is one convex polygon (crossing from below: ``P + cone{(1, −x_b), (1, −x_a)}`` cut by the *upper*
+bounds inside the stretch only, since after the crossing the line lies above a valid line; from
+above, the mirror image), so the work is proportional to the number of cutting events.
 
-Reconstruction: pick an interior line of the final ``cur``; for level ``k`` replay level ``k − 1``
-from its snapshot and find a gap ``g`` where a line of ``T_{k−1}(g)`` crosses it (the line must
-satisfy every door from ``g + 1`` up to its own end); failing that the line came from the universal
-slab and two knots are placed in the gap where level ``k − 2`` died. The caller re-checks the
-resulting function in float64.
+Cost: ``O(n + e·m·v)`` for ``e`` cutting events and ``m`` polygons of ``v`` vertices (small in
+practice), ``O(n)`` memory: the DP keeps each level's windows (a polygon and its stretch).
+
+Reconstruction: pick an interior, least steep line of the final ``cur``; for level ``k`` find a
+window of level ``k − 1`` with a line crossing it inside the window's stretch after the last door the
+line misses; failing that the line came from the universal slab and two knots are placed in the gap
+where level ``k − 2`` died. The caller re-checks the resulting function in float64.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ._polygon import (
     Point,
@@ -53,7 +61,6 @@ from ._polygon import (
     box,
     centroid,
     clip,
-    clip_slab,
     contains,
     hull,
     intersect,
@@ -61,13 +68,6 @@ from ._polygon import (
 )
 
 __all__ = ["TubeDP", "tube_dp"]
-
-
-@dataclass
-class _Level:
-    start: int  # first step g at which the level is the minimum; `snapshot` = cur at the start of g
-    snapshot: list[Polygon]
-    death: int = -1  # the step where its cur died (-1: the final level)
 
 
 @dataclass
@@ -79,73 +79,173 @@ class TubeDP:
     count : int
         Fewest knots.
     lines : list of (a, c)
-        The pieces ``z = a·x + c`` from left to right (``count + 1`` of them, fewer if two pieces
-        coincide).
+        The pieces ``z = a·x + c`` from left to right.
     knots : list of float
         Knot positions (increasing), one fewer than ``lines``.
     max_polygons : int
         Largest number of polygons held at once (diagnostic).
+    events : int
+        Number of doors that cut a polygon (diagnostic; the work is ``O(n + events·m·v)``).
     """
 
     count: int
     lines: list[Point] = field(default_factory=list)
     knots: list[float] = field(default_factory=list)
     max_polygons: int = 0
+    events: int = 0
+
+
+@dataclass
+class _Window:
+    """A polygon of the minimal level, unchanged on gaps ``a..b`` (valid through door ``b``)."""
+
+    poly: Polygon
+    a: int
+    b: int = -1
+
+
+@dataclass
+class _Live:
+    """A polygon held by the DP with the next door that cuts it (``cut == n``: none)."""
+
+    poly: Polygon
+    cut: int
+    a: int = 0  # minimal level: window start; next level: the last door it was clipped at
+
+
+@dataclass
+class _Level:
+    windows: list[_Window] = field(default_factory=list)
+    death: int = -1  # the door where the level's last polygon died
+    box_door: int = 0  # lines of the universal slab of this level satisfy doors from here on
 
 
 class _Doors:
-    """Doors ``lo_i ≤ a·x_i + c ≤ hi_i`` and the geometry shared by the forward pass and replays."""
+    """Doors ``lo_i ≤ a·x_i + c ≤ hi_i`` with vectorized look-ahead, and the dual-plane geometry."""
 
-    def __init__(self, x, lo, hi, slack: float, A: float, C: float):
+    def __init__(
+        self, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, slack: float, A: float, C: float, span: float
+    ):
         self.x, self.lo, self.hi = x, lo, hi
+        self.xl, self.lol, self.hil = x.tolist(), lo.tolist(), hi.tolist()
+        self.n = x.size
         self.slack = slack
         self.A, self.C = A, C
+        self.span = span
         self.reach_len = 4.0 * (A + C) + 1.0
         self.box = box(A, C)
+        self.lo_s = lo - slack
+        self.hi_s = hi + slack
 
-    def clip(self, P: Polygon, i: int) -> Polygon:
-        return clip_slab(P, self.x[i], self.lo[i], self.hi[i], self.slack)
+    def clip(self, P: Polygon, i: int, side: int = 0) -> Polygon:
+        """``P`` cut by door ``i`` (``side``: ``+1`` upper bound only, ``-1`` lower only, ``0`` both)."""
+        x, s = self.xl[i], self.slack
+        if side >= 0 and self.hil[i] < math.inf:
+            P = clip(P, x, 1.0, self.hil[i], s)
+        if side <= 0 and P and self.lol[i] > -math.inf:
+            P = clip(P, -x, -1.0, -self.lol[i], s)
+        return P
 
-    def clip_all(self, polys: list[Polygon], i: int) -> list[Polygon]:
+    def next_cut(self, P: Polygon, start: int, stop: int | None = None, side: int = 0) -> int:
+        """First door ``j`` in ``[start, stop)`` whose bound ``P`` crosses (``stop`` if none)."""
+        stop = self.n if stop is None else stop
+        if start >= stop:
+            return stop
+        a = np.array([p[0] for p in P])[:, None]
+        c = np.array([p[1] for p in P])[:, None]
+        j, step = start, 16
+        while j < stop:
+            k = min(stop, j + step)
+            vals = a * self.x[j:k] + c
+            bad = np.zeros(k - j, dtype=bool)
+            if side >= 0:
+                bad |= vals.max(axis=0) > self.hi_s[j:k]
+            if side <= 0:
+                bad |= vals.min(axis=0) < self.lo_s[j:k]
+            hit = np.flatnonzero(bad)
+            if hit.size:
+                return j + int(hit[0])
+            j, step = k, min(4 * step, 1 << 16)
+        return stop
+
+    def clip_range(self, P: Polygon, start: int, stop: int, side: int) -> Polygon:
+        """``P`` cut by the bounds of doors ``start..stop−1`` on one ``side`` (``+1`` upper, ``−1`` lower).
+
+        The lines below every point ``(x_i, hi_i)`` are the lines below the lower convex hull of
+        those points (a line under a convex chain's vertices is under the chain), so only the hull
+        vertices among the doors that ``P`` crosses are applied; one vectorized pass finds those.
+        """
+        if not P or start >= stop:
+            return P
+        a = np.array([p[0] for p in P])[:, None]
+        c = np.array([p[1] for p in P])[:, None]
+        vals = a * self.x[start:stop] + c
+        if side > 0:
+            cand = np.flatnonzero(vals.max(axis=0) > self.hi_s[start:stop])
+            z = self.hil
+        else:
+            cand = np.flatnonzero(vals.min(axis=0) < self.lo_s[start:stop])
+            z = self.lol
+        if cand.size == 0:
+            return P
+        idx = (cand + start).tolist()
+        for i in _chain(self.xl, z, idx, side):
+            P = self.clip(P, i, side)
+            if not P:
+                break
+        return P
+
+    def window_reach(self, P: Polygon, a: int, b: int) -> list[Polygon]:
+        """Lines crossing a line of ``P`` in ``[x_a, x_{b+1}]`` that satisfy every door after the
+        crossing up to ``b + 1``, for ``P`` unchanged (valid) on doors ``a..b`` (module docstring)."""
+        xa, xb = self.xl[a], self.xl[b + 1]
         out = []
-        for P in polys:
-            Q = self.clip(P, i)
-            if Q:
-                out.append(Q)
-        return out
-
-    def reach(self, P: Polygon, g: int) -> list[Polygon]:
-        """Lines crossing a line of ``P`` inside gap ``g``, through door ``g + 1``."""
-        xa, xb = self.x[g], self.x[g + 1]
-        out = []
+        A, C, s = self.A, self.C, self.slack
         for sgn in (1.0, -1.0):
             R = plus_cone(P, (sgn, -sgn * xb), (sgn, -sgn * xa), self.reach_len)
-            A, C, s = self.A, self.C, self.slack
             R = clip(R, 1.0, 0.0, A, s)
             R = clip(R, -1.0, 0.0, A, s)
             R = clip(R, 0.0, 1.0, C, s)
             R = clip(R, 0.0, -1.0, C, s)
-            R = self.clip(R, g + 1)
+            R = self.clip(R, b + 1)
+            # crossing from below (sgn = +1) ends above P: only the upper bounds can fail
+            R = self.clip_range(R, a + 1, b + 1, 1 if sgn > 0 else -1)
             if R:
                 out.append(R)
         return out
 
 
-def _dedupe_merge(polys: list[Polygon], dominators: list[Polygon], slack: float) -> list[Polygon]:
-    """Drop polygons inside another (or inside a dominator) and merge pairs with a convex union."""
+def _chain(xl: list, zl: list, idx: list, side: int) -> list:
+    """Indices of the lower (``side > 0``) or upper (``side < 0``) convex hull of ``(x_i, z_i)``,
+    ``i`` in ``idx`` (increasing x), by the monotone chain."""
+    if len(idx) <= 2:
+        return idx
+    h: list = []
+    up = side > 0
+    for i in idx:
+        xi, zi = xl[i], zl[i]
+        while len(h) >= 2:
+            j, k = h[-2], h[-1]
+            xj, zj = xl[j], zl[j]
+            cr = (xl[k] - xj) * (zi - zj) - (zl[k] - zj) * (xi - xj)
+            if (cr <= 0) if up else (cr >= 0):
+                h.pop()
+            else:
+                break
+        h.append(i)
+    return h
+
+
+def _merge(polys: list[Polygon], slack: float) -> list[Polygon]:
+    """Drop polygons inside another and merge pairs whose union is convex (into their hull)."""
     polys = [P for P in polys if P]
-    solid = [Q for Q in dominators if len(Q) >= 3]
-    if solid:
-        polys = [P for P in polys if not any(contains(Q, P, _cslack(Q, slack)) for Q in solid)]
     changed = True
     while changed and len(polys) > 1:
         changed = False
         n = len(polys)
         for i in range(n):
-            P = polys[i]
             for j in range(i + 1, n):
-                Q = polys[j]
-                merged = _union_if_convex(P, Q, slack)
+                merged = _union_if_convex(polys[i], polys[j], slack)
                 if merged is not None:
                     polys[i] = merged
                     del polys[j]
@@ -161,84 +261,160 @@ def _cslack(Q: Polygon, slack: float) -> float:
 
 
 def _union_if_convex(P: Polygon, Q: Polygon, slack: float) -> Polygon | None:
-    """``P ∪ Q`` when it is convex (then it is their hull), else ``None``."""
+    """``P ∪ Q`` when it is convex (then it is their hull), else ``None``.
+
+    The test ``area(hull) = area(P) + area(Q) − area(P ∩ Q)`` is affine-invariant, so it is done
+    in whitened coordinates (the hull's vertex covariance mapped to the identity), where thin
+    polygons are fat and the areas are well conditioned; the tolerance is relative to the union.
+    """
     if len(Q) >= 3 and contains(Q, P, _cslack(Q, slack)):
         return Q
     if len(P) >= 3 and contains(P, Q, _cslack(P, slack)):
         return P
     if len(P) < 3 or len(Q) < 3:
-        if P == Q:
-            return P
-        return None
-    aP, aQ = area(P), area(Q)
+        return P if P == Q else None
     H = hull(P + Q)
-    bb = bbox_area(H)
-    if aP <= 1e-13 * bb or aQ <= 1e-13 * bb:
-        return None
     inter = intersect(P, Q, 0.0)
-    aI = area(inter) if len(inter) >= 3 else 0.0
-    if inter == [] and not _touching(P, Q, slack):
+    if not inter and not intersect(P, Q, _cslack(Q, slack) * 10.0):
         return None
-    if area(H) - (aP + aQ - aI) <= 1e-12 * bb:
+    T = _whitener(H)
+    if T is None:
+        return None
+    aP, aQ, aH = area(T(P)), area(T(Q)), area(T(H))
+    aI = area(T(inter)) if len(inter) >= 3 else 0.0
+    union = aP + aQ - aI
+    if min(aP, aQ) <= 1e-9 * aH:
+        return None
+    if aH - union <= 1e-9 * aH:
         return H
     return None
 
 
-def _touching(P: Polygon, Q: Polygon, slack: float) -> bool:
-    """Whether ``P`` and ``Q`` meet within ``slack`` (their union can only be convex if they do)."""
-    return bool(intersect(P, Q, _cslack(Q, slack) * 10.0))
+def _whitener(H: Polygon):
+    """An affine map taking the vertex cloud of ``H`` to zero mean and unit covariance."""
+    n = len(H)
+    ma = sum(p[0] for p in H) / n
+    mc = sum(p[1] for p in H) / n
+    d = [(p[0] - ma, p[1] - mc) for p in H]
+    saa = sum(u * u for u, _ in d)
+    scc = sum(v * v for _, v in d)
+    sac = sum(u * v for u, v in d)
+    if not saa > 0:
+        return None
+    # Cholesky of [[saa, sac], [sac, scc]]: L = [[l11, 0], [l21, l22]]; map z -> L^{-1} z
+    l11 = math.sqrt(saa)
+    l21 = sac / l11
+    r = scc - l21 * l21
+    if not r > 1e-24 * scc:
+        return None
+    l22 = math.sqrt(r)
+
+    def T(P: Polygon) -> Polygon:
+        out = []
+        for p in P:
+            u, v = p[0] - ma, p[1] - mc
+            w1 = u / l11
+            out.append((w1, (v - l21 * w1) / l22))
+        return out
+
+    return T
 
 
-def tube_dp(x, lo, hi, *, reconstruct: bool = True, slope_bound_inf: float = 1e3) -> TubeDP:
+def tube_dp(x, lo, hi, *, reconstruct: bool = True, slope_cap: float = 1e6) -> TubeDP:
     """Fewest knots within doors (normalized data: ``x`` increasing in ``[0, 1]``, values ``O(1)``).
 
     Parameters
     ----------
-    x : sequence of float, length n ≥ 2
+    x : ndarray of shape (n,), n ≥ 2
         Strictly increasing.
-    lo, hi : sequence of float, length n
+    lo, hi : ndarray of shape (n,)
         Doors, ``lo_i ≤ hi_i`` (``-inf``/``+inf`` allowed).
     reconstruct : bool
         Also return the pieces and knots of one optimal function.
-    slope_bound_inf : float
-        Factor on the slope box when a door has an infinite side.
+    slope_cap : float
+        Slopes of the pieces are limited to ``slope_cap × span`` (``span``: range of the finite
+        bounds, plus 2) or to four times the largest slope two consecutive doors force, whichever
+        is larger (see the module docstring).
     """
-    n = len(x)
-    fin = [v for v in list(lo) + list(hi) if math.isfinite(v)]
-    span = (max(fin) - min(fin)) if fin else 0.0
-    span = span + 2.0
-    hmin = min(x[i + 1] - x[i] for i in range(n - 1))
-    A = 4.0 * span / hmin + 1.0
-    if len(fin) < 2 * n:
-        A *= slope_bound_inf
-    vmax = max(abs(v) for v in fin) if fin else 1.0
+    x = np.asarray(x, dtype=np.float64)
+    lo = np.asarray(lo, dtype=np.float64)
+    hi = np.asarray(hi, dtype=np.float64)
+    n = x.size
+    fin = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)]])
+    span = float(np.max(fin) - np.min(fin)) + 2.0 if fin.size else 2.0
+    # slopes: up to 1e6 × the data's own scale, and at least what two consecutive doors force
+    with np.errstate(invalid="ignore"):
+        sep = np.maximum(np.maximum(lo[1:] - hi[:-1], lo[:-1] - hi[1:]), 0.0)
+    forced = float(np.max(np.nan_to_num(sep, nan=0.0) / np.diff(x))) if n > 1 else 0.0
+    A = max(slope_cap * span, 4.0 * forced + span)
+    vmax = float(np.max(np.abs(fin))) if fin.size else 1.0
     C = A + vmax + span
     slack = 1e-12 * (1.0 + vmax + span)
-    doors = _Doors(x, lo, hi, slack, A, C)
-    cur = doors.clip_all([doors.box], 0)
-    nxt = [doors.box]
-    levels = [_Level(0, cur)]
-    box_step = {1: -1}
+    D = _Doors(x, lo, hi, slack, A, C, span)
+
+    def live(P: Polygon, door: int) -> _Live:
+        return _Live(P, D.next_cut(P, door + 1), door)
+
+    # cur: polygons of the minimal level (window start in .a, next cutting door in .cut);
+    # nxt: polygons of the next level, clipped lazily (.a = the last door they were clipped at)
+    cur = [live(D.clip(D.box, 0), 0)]
+    nxt = [_Live(D.box, 0, -1)]
+    levels = [_Level(box_door=0), _Level(box_door=0)]
+    events = 0
     max_polys = 2
-    for g in range(n - 1):
-        cur_c = doors.clip_all(cur, g + 1)
-        new = doors.clip_all(nxt, g + 1)
-        for P in cur:
-            new.extend(doors.reach(P, g))
-        if cur_c:
-            cur = _dedupe_merge(cur_c, [], slack) if len(cur_c) > 1 else cur_c
-            nxt = _dedupe_merge(new, cur, slack)
-        else:
-            levels[-1].death = g
-            cur = _dedupe_merge(new, [], slack)
-            levels.append(_Level(g + 1, cur))
-            box_step[len(levels)] = g
-            nxt = doors.clip_all([doors.box], g + 1)
+    while cur:
+        j = min(p.cut for p in cur)
+        if j >= n:
+            break
+        events += 1
+        level = levels[-2]
+        nxt = [p for p in nxt if _catch_up(D, p, j - 1)]
+        for L in [p for p in cur if p.cut == j]:
+            level.windows.append(_Window(L.poly, L.a, j - 1))
+            for R in D.window_reach(L.poly, L.a, j - 1):
+                _add_piece(D, nxt, R, j, slack)
+            Q = D.clip(L.poly, j)
+            if Q:
+                L.poly, L.a, L.cut = Q, j, D.next_cut(Q, j + 1)
+            else:
+                L.poly = []
+        cur = [p for p in cur if p.poly]
+        if not cur:
+            level.death = j
+            polys = [P for p in nxt if (P := _catch_up(D, p, j))]
+            cur = [live(P, j) for P in _merge(polys, slack)]
+            nxt = [_Live(D.clip(D.box, j), 0, j)]
+            levels.append(_Level(box_door=j))
         max_polys = max(max_polys, len(cur) + len(nxt))
-    out = TubeDP(count=len(levels) - 1, max_polygons=max_polys)
+    out = TubeDP(count=len(levels) - 2, max_polygons=max_polys, events=events)
     if reconstruct:
-        out.lines, out.knots = _reconstruct(doors, levels, box_step, cur)
+        for p in cur:
+            levels[-2].windows.append(_Window(p.poly, p.a, n - 2))
+        out.lines, out.knots = _reconstruct(D, levels, [p.poly for p in cur])
     return out
+
+
+def _catch_up(D: _Doors, p: _Live, j: int) -> Polygon:
+    """Clip a lazily held polygon through door ``j``."""
+    if p.a < j:
+        P = D.clip_range(p.poly, p.a + 1, j + 1, 1)
+        p.poly = D.clip_range(P, p.a + 1, j + 1, -1) if P else P
+        p.a = j
+    return p.poly
+
+
+def _add_piece(D: _Doors, nxt: list[_Live], R: Polygon, j: int, slack: float) -> None:
+    """Add a polygon valid through door ``j`` to the next level, merged into a held polygon when
+    their union is convex (held polygons are first clipped through door ``j``)."""
+    for p in nxt:
+        Q = _catch_up(D, p, j)
+        if Q:
+            merged = _union_if_convex(Q, R, slack)
+            if merged is not None:
+                p.poly = merged
+                return
+    nxt[:] = [p for p in nxt if p.poly]
+    nxt.append(_Live(R, 0, j))
 
 
 # ------------------------------------------------------------------------------ reconstruction
@@ -246,40 +422,46 @@ def _line_at(line: Point, x: float) -> float:
     return line[0] * x + line[1]
 
 
-def _last_failed_door(doors: _Doors, line: Point, end: int) -> int:
+def _last_failed_door(D: _Doors, line: Point, end: int) -> int:
     """Largest door index ``≤ end`` that ``line`` misses (``-1`` if none), with the DP's slack."""
-    s = doors.slack * 10.0
-    for i in range(end, -1, -1):
-        v = line[0] * doors.x[i] + line[1]
-        if v < doors.lo[i] - s or v > doors.hi[i] + s:
-            return i
-    return -1
+    v = line[0] * D.x[: end + 1] + line[1]
+    s = 10.0 * D.slack
+    bad = np.flatnonzero((v < D.lo[: end + 1] - s) | (v > D.hi[: end + 1] + s))
+    return int(bad[-1]) if bad.size else -1
 
 
-def _best_interior(polys: list[Polygon]) -> Point:
-    best, score = None, -1.0
-    for P in polys:
-        sc = area(P) if len(P) >= 3 else 0.0
-        if best is None or sc > score:
-            best, score = P, sc
-    return centroid(best)
+def _tame(D: _Doors, Q: Polygon) -> tuple[Point, float]:
+    """An interior point of ``Q`` with the least steep slope band that meets it, and its score.
+
+    Slopes are limited to ``|a| ≤ w`` for ``w = 4·span, 64·span, …`` up to the DP's box, and the
+    centroid of the first non-empty part is taken: a function without needless spikes whenever
+    ``Q`` allows one (the box admits slopes up to ``span / min gap``).
+    """
+    w = 4.0 * D.span
+    while True:
+        R = clip(clip(Q, 1.0, 0.0, w, 0.0), -1.0, 0.0, w, 0.0) if w < D.A else Q
+        if R:
+            sc = area(R) / (1e-300 + bbox_area(Q)) if len(R) >= 3 else 0.0
+            return centroid(R), sc - math.log(w)
+        w *= 16.0
 
 
-def _crossing_partner(doors: _Doors, polys: list[Polygon], line: Point, g: int) -> tuple[float, Point] | None:
-    """A line of ``polys`` crossing ``line`` inside gap ``g`` (the most interior one), with a score."""
-    xa, xb = doors.x[g], doors.x[g + 1]
+def _best_interior(D: _Doors, polys: list[Polygon]) -> Point:
+    return max((_tame(D, P) for P in polys if P), key=lambda t: t[1])[0]
+
+
+def _crossing_partner(D: _Doors, P: Polygon, line: Point, xa: float, xb: float):
+    """The most interior line of ``P`` crossing ``line`` inside ``[xa, xb]``, with a score."""
     va, vb = _line_at(line, xa), _line_at(line, xb)
     best = None
-    for P in polys:
-        for sgn in (1.0, -1.0):
-            # sgn = +1: partner above at x_a and below at x_b (line crosses it from below)
-            Q = clip(P, -sgn * xa, -sgn, -sgn * va, doors.slack)
-            Q = clip(Q, sgn * xb, sgn, sgn * vb, doors.slack)
-            if not Q:
-                continue
-            sc = area(Q) / (1.0 + bbox_area(P)) if len(Q) >= 3 else 0.0
+    for sgn in (1.0, -1.0):
+        # sgn = +1: partner above at xa and below at xb (line crosses it from below)
+        Q = clip(P, -sgn * xa, -sgn, -sgn * va, D.slack)
+        Q = clip(Q, sgn * xb, sgn, sgn * vb, D.slack)
+        if Q:
+            pt, sc = _tame(D, Q)
             if best is None or sc > best[0]:
-                best = (sc, centroid(Q))
+                best = (sc, pt)
     return best
 
 
@@ -288,55 +470,45 @@ def _crossing(a: Point, b: Point, xa: float, xb: float) -> float | None:
     da = a[0] - b[0]
     if da == 0.0:
         return None if a[1] == b[1] else 0.5 * (xa + xb)
-    u = (b[1] - a[1]) / da
-    return min(max(u, xa), xb)
+    return min(max((b[1] - a[1]) / da, xa), xb)
 
 
-def _reconstruct(doors: _Doors, levels: list[_Level], box_step: dict, final: list[Polygon]):
-    n = len(doors.x)
-    x = doors.x
-    line = _best_interior(final)
-    end = n - 1
+def _reconstruct(D: _Doors, levels: list[_Level], final: list[Polygon]):
+    x = D.xl
+    line = _best_interior(D, final)
+    end = D.n - 1
     lines = [line]
     knots: list[float] = []
-    k = len(levels) - 1
+    k = len(levels) - 2
     while k > 0:
-        d = _last_failed_door(doors, line, end)
-        lev = levels[k - 1]
+        d = _last_failed_door(D, line, end)
         best = None
-        cur = lev.snapshot
-        for g in range(lev.start, min(lev.death, end - 1) + 1):
-            if g >= d:
-                cand = _crossing_partner(doors, cur, line, g)
-                if cand is not None and (best is None or cand[0] >= best[0]):
-                    best = (cand[0], cand[1], g)
-            cur = doors.clip_all(cur, g + 1)
-            if not cur:
-                break
+        for W in levels[k - 1].windows:
+            g1, g2 = max(W.a, d), min(W.b, end - 1)
+            if g1 > g2:
+                continue
+            cand = _crossing_partner(D, W.poly, line, x[g1], x[g2 + 1])
+            if cand is not None and (best is None or cand[0] > best[0]):
+                best = (cand[0], cand[1], g1, g2)
         if best is not None:
-            _, prev, g = best
-            u = _crossing(line, prev, x[g], x[g + 1])
+            _, prev, g1, g2 = best
+            u = _crossing(line, prev, x[g1], x[g2 + 1])
             if u is not None:
                 knots.append(u)
                 lines.append(prev)
-            line, end, k = prev, g, k - 1
+                end = int(np.searchsorted(D.x, u, side="left")) - 1
+            line, k = prev, k - 1
             continue
-        gb = box_step[k]
-        if k == 1 or gb < 0:
+        jd = levels[k].box_door
+        if k == 1 or jd <= 0:
             break  # the line satisfies every door before it: no knot needed there
-        levp = levels[k - 2]
-        cur = levp.snapshot
-        for g in range(levp.start, gb):
-            cur = doors.clip_all(cur, g + 1)
-        prev = _best_interior(cur)
-        um = 0.5 * (x[gb] + x[gb + 1])
+        prev = _best_interior(D, [levels[k - 2].windows[-1].poly])
+        um = 0.5 * (x[jd - 1] + x[jd])
         zm = _line_at(prev, um)
-        z1 = _line_at(line, x[gb + 1])
-        slope = (z1 - zm) / (x[gb + 1] - um)
-        mid = (slope, zm - slope * um)
-        knots.extend([x[gb + 1], um])
-        lines.extend([mid, prev])
-        line, end, k = prev, gb, k - 2
+        slope = (_line_at(line, x[jd]) - zm) / (x[jd] - um)
+        knots.extend([x[jd], um])
+        lines.extend([(slope, zm - slope * um), prev])
+        line, end, k = prev, jd - 1, k - 2
     lines.reverse()
     knots.reverse()
     return lines, knots

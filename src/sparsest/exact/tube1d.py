@@ -21,7 +21,7 @@ pass (:func:`sparsest.verify.check_targets`): a violation above rounding is stat
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -198,12 +198,21 @@ def solve_tube_1d(x, targets: Targets, p: float = 0.0) -> Tube1DResult:
     xs, t = prepare_targets_1d(x, targets)
     if t.is_interpolation:
         return _from_interpolation(xs, t, p, t0)
+    if np.array_equal(t.lo, t.hi):  # a tolerance below float64 resolution: interpolation
+        return _from_interpolation(xs, replace(t, y=t.lo), p, t0)
     xn, lon, hin, scale = _normalize(xs, t)
     td = time.perf_counter()
     dp = tube_dp(xn, lon, hin)
-    info = {"max_polygons": dp.max_polygons, "dp_seconds": time.perf_counter() - td}
+    info = {"max_polygons": dp.max_polygons, "events": dp.events, "dp_seconds": time.perf_counter() - td}
     fewest = dp.count
     fn = Knots1D(*scale.function(dp.lines, dp.knots))
+    if not _satisfies(fn, xs, t) and t.y is not None and not np.any(t.violation(t.y)):
+        # the reconstruction lost precision (bounds within rounding of each other): the exact
+        # interpolant of y is feasible, and optimal when its count is the DP's minimum
+        alt = solve_1d(xs, t.y, 0.0)
+        if alt.n_neurons == fewest:
+            fn = alt.knots_view
+            info["fallback"] = "interpolant of y"
     if p > 0:
         fn, info_lp = _lp_objective(xs, t, p, fn)
         info.update(info_lp)
@@ -242,10 +251,15 @@ def _normalize(xs: np.ndarray, t: Targets):
         y0, sy = 0.0, 1.0
     if not sy > 0:
         sy = max(1.0, abs(y0))
-    xn = ((xs - x0) / sx).tolist()
-    lon = ((t.lo - y0) / sy).tolist()
-    hin = ((t.hi - y0) / sy).tolist()
+    xn = (xs - x0) / sx
+    lon = (t.lo - y0) / sy
+    hin = (t.hi - y0) / sy
     return xn, lon, hin, _Scale(x0, sx, y0, sy)
+
+
+def _satisfies(fn: Knots1D, xs: np.ndarray, t: Targets) -> bool:
+    net = ReLUNetwork.from_knots(fn.knots, fn.jumps, fn.slope, fn.intercept)
+    return check_targets(net, xs, t).ok
 
 
 def _from_interpolation(xs, t: Targets, p: float, t0: float) -> Tube1DResult:
@@ -253,8 +267,17 @@ def _from_interpolation(xs, t: Targets, p: float, t0: float) -> Tube1DResult:
     return _finish(xs, t, p, res.knots_view, res.sparsest_count, t0, {}, "optimal", res.network)
 
 
-def _finish(xs, t: Targets, p: float, kv: Knots1D, fewest: int, t0: float, info: dict,
-            status_ok: str | None = None, net: ReLUNetwork | None = None) -> Tube1DResult:
+def _finish(
+    xs,
+    t: Targets,
+    p: float,
+    kv: Knots1D,
+    fewest: int,
+    t0: float,
+    info: dict,
+    status_ok: str | None = None,
+    net: ReLUNetwork | None = None,
+) -> Tube1DResult:
     if net is None:
         net = ReLUNetwork.from_knots(kv.knots, kv.jumps, kv.slope, kv.intercept)
     check = check_targets(net, xs, t)
@@ -333,8 +356,10 @@ def _weighted_l1_values(xs: np.ndarray, t: Targets, w: np.ndarray | None):
     A = sp.vstack([sp.hstack([D, -Id]), sp.hstack([-D, -Id])], format="csr")
     b = np.zeros(2 * m)
     c = np.concatenate([np.zeros(n), np.ones(m) if w is None else w])
-    bounds = [(lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None)
-              for lo, hi in zip(t.lo, t.hi)] + [(0, None)] * m
+    bounds = [
+        (lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None)
+        for lo, hi in zip(t.lo, t.hi, strict=True)
+    ] + [(0, None)] * m
     res = linprog(c, A_ub=A, b_ub=b, bounds=bounds, method="highs")
     if res.x is None:
         return np.clip(t.center, t.lo, t.hi), 0
