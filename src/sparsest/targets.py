@@ -207,8 +207,15 @@ def make_targets(
         ``lo > hi``, NaN bounds, not exactly two classes, a missing target.
     """
     has_bounds = lower is not None or upper is not None
-    given = [name for name, on in (("--tol", tol is not None), ("--lower/--upper", has_bounds),
-                                   ("--classify", classify)) if on]
+    given = [
+        name
+        for name, on in (
+            ("--tol", tol is not None),
+            ("--lower/--upper", has_bounds),
+            ("--classify", classify),
+        )
+        if on
+    ]
     if len(given) > 1:
         raise ParameterError(f"{' and '.join(given)} cannot be combined: give one kind of target")
     if has_bounds:
