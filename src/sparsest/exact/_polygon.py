@@ -148,11 +148,15 @@ def contains(Q: Polygon, P: Polygon, slack: float) -> bool:
 
 
 def centroid(P: Polygon) -> Point:
-    """Area centroid (vertex mean for degenerate polygons): a point well inside ``P``."""
+    """Area centroid, or the vertex mean for thin and degenerate polygons: a point inside ``P``.
+
+    The vertex mean is a convex combination of the vertices, hence always inside; the area
+    centroid of a sliver is ill-conditioned (its triangle areas cancel) and can land outside.
+    """
     A = area(P)
     n = len(P)
     oa, oc = P[0]
-    if n >= 3 and A > 1e-14 * bbox_area(P) and A > 0.0:
+    if n >= 3 and A > 1e-6 * bbox_area(P) and A > 0.0:  # thin: the vertex mean (always inside)
         ca = cc = 0.0
         for i in range(1, n - 1):  # fan of triangles from the first vertex, relative coordinates
             pa, pc = P[i][0] - oa, P[i][1] - oc

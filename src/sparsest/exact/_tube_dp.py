@@ -25,7 +25,7 @@ polygons; when ``cur`` dies (``cur ∩ H_{g+1} = ∅``) ``k*`` grows by one, ``n
 the universal slab ``H_{g+1}`` becomes the new ``nxt``. Unions stay short because polygons whose union
 is convex are merged into their hull (exactly: the hull's area equals the area of the union) and
 polygons inside another are dropped. ``k*(n−1)`` is the answer; it never exceeds the interpolation
-count. The polygons are bounded by a box on ``(a, c)``: slopes up to ``10^6`` times the data's scale
+count. The polygons are bounded by a box on ``(a, c)``: slopes up to ``10^4`` times the data's scale
 (value range over ``x`` range) or four times the steepest slope two consecutive doors force,
 whichever is larger. This is the one modelling bound of the solver (a fit whose pieces must be
 steeper than that is not considered); it keeps every coordinate well inside float64 precision —
@@ -320,7 +320,7 @@ def _whitener(H: Polygon):
     return T
 
 
-def tube_dp(x, lo, hi, *, reconstruct: bool = True, slope_cap: float = 1e6) -> TubeDP:
+def tube_dp(x, lo, hi, *, reconstruct: bool = True, slope_cap: float = 1e4) -> TubeDP:
     """Fewest knots within doors (normalized data: ``x`` increasing in ``[0, 1]``, values ``O(1)``).
 
     Parameters
@@ -342,7 +342,7 @@ def tube_dp(x, lo, hi, *, reconstruct: bool = True, slope_cap: float = 1e6) -> T
     n = x.size
     fin = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)]])
     span = float(np.max(fin) - np.min(fin)) + 2.0 if fin.size else 2.0
-    # slopes: up to 1e6 × the data's own scale, and at least what two consecutive doors force
+    # slopes: up to 1e4 × the data's own scale, and at least what two consecutive doors force
     with np.errstate(invalid="ignore"):
         sep = np.maximum(np.maximum(lo[1:] - hi[:-1], lo[:-1] - hi[1:]), 0.0)
     forced = float(np.max(np.nan_to_num(sep, nan=0.0) / np.diff(x))) if n > 1 else 0.0
@@ -474,9 +474,16 @@ def _crossing(a: Point, b: Point, xa: float, xb: float) -> float | None:
 
 
 def _reconstruct(D: _Doors, levels: list[_Level], final: list[Polygon]):
+    """Pieces and knots of one optimal function (module docstring).
+
+    A line must satisfy the doors between its own knot and the next knot ``u_next``; its knot is
+    the crossing with a line of the level below, placed inside a window's stretch, after the last
+    door the line misses and before ``u_next``.
+    """
     x = D.xl
     line = _best_interior(D, final)
-    end = D.n - 1
+    end = D.n - 1  # the last door before the next knot
+    u_next = math.inf
     lines = [line]
     knots: list[float] = []
     k = len(levels) - 2
@@ -484,31 +491,37 @@ def _reconstruct(D: _Doors, levels: list[_Level], final: list[Polygon]):
         d = _last_failed_door(D, line, end)
         best = None
         for W in levels[k - 1].windows:
-            g1, g2 = max(W.a, d), min(W.b, end - 1)
+            g1, g2 = max(W.a, d), min(W.b, end)
             if g1 > g2:
                 continue
-            cand = _crossing_partner(D, W.poly, line, x[g1], x[g2 + 1])
+            xa, xb = x[g1], min(x[g2 + 1], u_next)
+            if xb < xa:
+                continue
+            cand = _crossing_partner(D, W.poly, line, xa, xb)
             if cand is not None and (best is None or cand[0] > best[0]):
-                best = (cand[0], cand[1], g1, g2)
+                best = (cand[0], cand[1], xa, xb)
         if best is not None:
-            _, prev, g1, g2 = best
-            u = _crossing(line, prev, x[g1], x[g2 + 1])
+            _, prev, xa, xb = best
+            u = _crossing(line, prev, xa, xb)
             if u is not None:
                 knots.append(u)
                 lines.append(prev)
                 end = int(np.searchsorted(D.x, u, side="left")) - 1
+                u_next = u
             line, k = prev, k - 1
             continue
         jd = levels[k].box_door
         if k == 1 or jd <= 0:
             break  # the line satisfies every door before it: no knot needed there
+        # the line came from the universal slab: two knots in the gap where level k − 2 died
         prev = _best_interior(D, [levels[k - 2].windows[-1].poly])
-        um = 0.5 * (x[jd - 1] + x[jd])
+        k2 = min(x[jd], u_next)
+        um = 0.5 * (x[jd - 1] + k2)
         zm = _line_at(prev, um)
-        slope = (_line_at(line, x[jd]) - zm) / (x[jd] - um)
-        knots.extend([x[jd], um])
+        slope = (_line_at(line, k2) - zm) / (k2 - um)
+        knots.extend([k2, um])
         lines.extend([(slope, zm - slope * um), prev])
-        line, end, k = prev, jd - 1, k - 2
+        line, end, k, u_next = prev, jd - 1, k - 2, um
     lines.reverse()
     knots.reverse()
     return lines, knots

@@ -187,11 +187,15 @@ def solve_tube_1d(x, targets: Targets, p: float = 0.0) -> Tube1DResult:
     Notes
     -----
     ``p = 0`` runs in ``O(N·m·v)`` after the sort (``m``, ``v``: polygons and vertices held by the
-    DP, small constants in practice) with ``O(N)`` memory (:mod:`._tube_dp`). Bounds with an
-    infinite side (one-sided bounds, class margins) let slopes grow without limit; the DP bounds
-    them at 1000× the largest slope through two consecutive finite doors — a function needing
-    steeper pieces is not considered (class margins never need them: any margin gives the same
-    count).
+    DP, small constants in practice) with ``O(N)`` memory (:mod:`._tube_dp`).
+
+    Tolerances of the solver, both stated in :mod:`._tube_dp`: (1) the DP works on the bounds
+    widened by ``1e-10 (1 + scale)`` — a tenth of what the float64 re-check allows — so a bound
+    met with equality or a fixed value (``lo = hi``) is never a degenerate case, and every
+    returned function passes the re-check on the bounds as given; (2) pieces are limited to
+    slopes of ``10^4`` times the data's own scale (value range over ``x`` range) or four times
+    the steepest slope two consecutive bounds force, whichever is larger: a fit that needs
+    steeper pieces is not considered.
     """
     t0 = time.perf_counter()
     p = check_p(p)
@@ -220,6 +224,9 @@ def solve_tube_1d(x, targets: Targets, p: float = 0.0) -> Tube1DResult:
 
 
 # ---------------------------------------------------------------------------------- internals
+_WIDEN = 1e-10
+
+
 @dataclass(frozen=True)
 class _Scale:
     x0: float
@@ -252,8 +259,12 @@ def _normalize(xs: np.ndarray, t: Targets):
     if not sy > 0:
         sy = max(1.0, abs(y0))
     xn = (xs - x0) / sx
-    lon = (t.lo - y0) / sy
-    hin = (t.hi - y0) / sy
+    # doors widened by a tenth of the float64 re-check's tolerance (check_targets, rtol 1e-9): no
+    # door is degenerate (lo = hi, or bounds touched exactly by the optimum) inside the DP, and
+    # every function it returns still passes the re-check on the bounds as given
+    widen = _WIDEN * (1.0 + t.scale()) / sy
+    lon = (t.lo - y0) / sy - widen
+    hin = (t.hi - y0) / sy + widen
     return xn, lon, hin, _Scale(x0, sx, y0, sy)
 
 
