@@ -320,7 +320,9 @@ def _whitener(H: Polygon):
     return T
 
 
-def tube_dp(x, lo, hi, *, reconstruct: bool = True, slope_cap: float = 1e4) -> TubeDP:
+def tube_dp(
+    x, lo, hi, *, reconstruct: bool = True, slope_cap: float = 1e4, stop_above: int | None = None
+) -> TubeDP:
     """Fewest knots within doors (normalized data: ``x`` increasing in ``[0, 1]``, values ``O(1)``).
 
     Parameters
@@ -331,6 +333,9 @@ def tube_dp(x, lo, hi, *, reconstruct: bool = True, slope_cap: float = 1e4) -> T
         Doors, ``lo_i ≤ hi_i`` (``-inf``/``+inf`` allowed).
     reconstruct : bool
         Also return the pieces and knots of one optimal function.
+    stop_above : int, optional
+        Stop as soon as more than this many knots are needed (the count is then ``stop_above + 1``
+        and nothing is reconstructed): the decision "at most k knots?" of a search over the bounds.
     slope_cap : float
         Slopes of the pieces are limited to ``slope_cap × span`` (``span``: range of the finite
         bounds, plus 2) or to four times the largest slope two consecutive doors force, whichever
@@ -385,6 +390,8 @@ def tube_dp(x, lo, hi, *, reconstruct: bool = True, slope_cap: float = 1e4) -> T
             cur = [live(P, j) for P in _merge(polys, slack)]
             nxt = [_Live(D.clip(D.box, j), 0, j)]
             levels.append(_Level(box_door=j))
+            if stop_above is not None and len(levels) - 2 > stop_above:
+                return TubeDP(count=stop_above + 1, max_polygons=max_polys, events=events)
         max_polys = max(max_polys, len(cur) + len(nxt))
     out = TubeDP(count=len(levels) - 2, max_polygons=max_polys, events=events)
     if reconstruct:

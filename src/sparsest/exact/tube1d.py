@@ -154,7 +154,7 @@ def prepare_targets_1d(x, targets: Targets, *, where: str = "data") -> tuple[np.
     return merge_repeated(X[:, 0], targets, where=where)
 
 
-def tube_count_1d(x, lo, hi) -> int:
+def tube_count_1d(x, lo, hi, *, stop_above: int | None = None) -> int:
     """Fewest knots of a CPWL ``f`` with ``lo_i ≤ f(x_i) ≤ hi_i`` (no network; see :func:`solve_tube_1d`).
 
     Parameters
@@ -162,10 +162,13 @@ def tube_count_1d(x, lo, hi) -> int:
     x : array_like of shape (N,)
         Inputs, any order; repeated inputs have their bounds intersected.
     lo, hi : array_like of shape (N,)
+    stop_above : int, optional
+        Return ``stop_above + 1`` as soon as more knots than that are needed (faster decisions
+        "at most k knots?").
     """
     xs, t = prepare_targets_1d(np.asarray(x, dtype=np.float64), Targets.bounds(lo, hi))
     xn, lon, hin, _ = _normalize(xs, t)
-    return tube_dp(xn, lon, hin, reconstruct=False).count
+    return tube_dp(xn, lon, hin, reconstruct=False, stop_above=stop_above).count
 
 
 def solve_tube_1d(x, targets: Targets, p: float = 0.0) -> Tube1DResult:
