@@ -27,6 +27,7 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 COMMANDS: dict[str, str] = {
     "demo": "demo",
     "exact": "exact",
+    "path": "path",
     "certify": "certify",
     "predict": "predict",
     "export": "export",

@@ -13,6 +13,17 @@ CSV (``.csv``, ``.txt``, ``.tsv``): comma, semicolon, tab or whitespace separate
 row (detected when its cells are not all numbers). The last column is the target unless ``target``
 names a header column (or gives a 0-based column index). NumPy: ``.npy`` holds one 2-D array whose
 last column is the target; ``.npz`` holds arrays ``X`` (shape (N,) or (N, d)) and ``y`` (shape (N,)).
+
+Bound columns
+-------------
+``load_data(path, lower=COL, upper=COL)`` also reads per-point bounds ``lo_i ≤ f(x_i) ≤ hi_i``
+(:mod:`sparsest.targets`): ``COL`` is a header name or a 0-based index (for ``.npz``: the name of an
+array of shape (N,)). Either one alone leaves the other side infinite. Bound cells may be ``-inf``
+(lower) or ``inf`` (upper), never NaN or the other infinity, and ``lo_i ≤ hi_i``. **The target
+rule with bounds:** the target column is used only when ``target`` names it explicitly; every
+column that is neither a bound nor the target is an input (so ``x,lo,hi`` is one input with
+bounds, and ``x,y,lo,hi`` needs ``target="y"`` to keep ``y`` as the reference target). A ``.npz``
+file's ``y`` is used when present.
 """
 
 from __future__ import annotations
@@ -48,18 +59,28 @@ class Dataset:
     Attributes
     ----------
     X : ndarray of shape (N, d)
-    y : ndarray of shape (N,)
+    y : ndarray of shape (N,) or None
+        ``None`` only when bounds are given without a target column.
     feature_names : list of str
-    target_name : str
+    target_name : str or None
     source : str
         Where the data came from (a path or a built-in name).
+    lower, upper : ndarray of shape (N,) or None
+        Per-point bounds read from the file's bound columns (``-inf`` / ``inf`` allowed on their
+        side); ``None`` when not asked for.
+    lower_name, upper_name : str or None
+        Names of the bound columns.
     """
 
     X: np.ndarray
-    y: np.ndarray
+    y: np.ndarray | None
     feature_names: list[str]
-    target_name: str
+    target_name: str | None
     source: str
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
+    lower_name: str | None = None
+    upper_name: str | None = None
 
     @property
     def n_points(self) -> int:
@@ -134,9 +155,11 @@ def _read_table(path: str) -> tuple[list[str], np.ndarray, int]:
     return names, data, first
 
 
-def _read_csv(path: str, target: str | int | None) -> Dataset:
+def _read_csv(path: str, target: str | int | None, lower=None, upper=None) -> Dataset:
     names, data, _ = _read_table(path)
     width = data.shape[1]
+    if lower is not None or upper is not None:
+        return _split_with_bounds(data, names, path, target, lower, upper)
     if width < 2:
         raise DataError(f"{path}: need at least 2 columns (inputs and a target), found {width}")
     tcol = _target_column(target, names, width, path)
@@ -144,7 +167,7 @@ def _read_csv(path: str, target: str | int | None) -> Dataset:
     return Dataset(data[:, feats], data[:, tcol], [names[j] for j in feats], names[tcol], path)
 
 
-def _target_column(target, names, width, path) -> int:
+def _target_column(target, names, width, path, flag: str = "--target") -> int:
     if target is None:
         return width - 1
     if isinstance(target, str) and target in names:
@@ -152,19 +175,50 @@ def _target_column(target, names, width, path) -> int:
     try:
         idx = int(target)
     except (TypeError, ValueError):
-        raise DataError(
-            f"{path}: --target {target!r} is not a column (columns: {', '.join(names)})"
-        ) from None
+        raise DataError(f"{path}: {flag} {target!r} is not a column (columns: {', '.join(names)})") from None
     if not -width <= idx < width:
-        raise DataError(f"{path}: --target column index {idx} out of range for {width} columns")
+        raise DataError(f"{path}: {flag} column index {idx} out of range for {width} columns")
     return idx % width
 
 
-def _read_numpy(path: str, target: str | int | None) -> Dataset:
+def _split_with_bounds(data: np.ndarray, names, path: str, target, lower, upper) -> Dataset:
+    """Columns of a table with bound columns: the target only when named (module docstring)."""
+    width = data.shape[1]
+    cols: dict[str, int] = {}
+    for flag, spec in (("--lower", lower), ("--upper", upper), ("--target", target)):
+        if spec is not None:
+            cols[flag] = _target_column(spec, names, width, path, flag)
+    tcol = cols.get("--target")
+    for flag in ("--lower", "--upper"):
+        if tcol is not None and cols.get(flag) == tcol:
+            raise DataError(f"{path}: --target and {flag} name the same column {names[tcol]!r}")
+    used = set(cols.values())
+    feats = [j for j in range(width) if j not in used]
+    if not feats:
+        raise DataError(f"{path}: no input columns left (every column is a bound or the target)")
+    lcol, ucol = cols.get("--lower"), cols.get("--upper")
+    return Dataset(
+        data[:, feats],
+        None if tcol is None else data[:, tcol],
+        [names[j] for j in feats],
+        None if tcol is None else names[tcol],
+        path,
+        lower=None if lcol is None else data[:, lcol],
+        upper=None if ucol is None else data[:, ucol],
+        lower_name=None if lcol is None else names[lcol],
+        upper_name=None if ucol is None else names[ucol],
+    )
+
+
+def _read_numpy(path: str, target: str | int | None, lower=None, upper=None) -> Dataset:
     try:
         obj = np.load(path, allow_pickle=False)
     except Exception as exc:
         raise DataError(f"{path}: cannot read NumPy file ({exc.__class__.__name__})") from None
+    bounds = lower is not None or upper is not None
+    if isinstance(obj, np.lib.npyio.NpzFile) and bounds:
+        with obj:
+            return _read_npz_bounds(obj, path, target, lower, upper)
     if isinstance(obj, np.lib.npyio.NpzFile):
         with obj:
             missing = [k for k in ("X", "y") if k not in obj.files]
@@ -182,12 +236,66 @@ def _read_numpy(path: str, target: str | int | None) -> Dataset:
         d = X.shape[1] if X.ndim == 2 else 0
         return Dataset(X, y, [f"x{j}" for j in range(d)], "y", path)
     arr = _numeric(obj, path, "array")
+    if bounds and arr.ndim == 2:
+        names = [f"x{j}" for j in range(arr.shape[1] - 1)] + ["y"]
+        return _split_with_bounds(arr, names, path, target, lower, upper)
     if arr.ndim != 2 or arr.shape[1] < 2:
         raise DataError(f"{path}: .npy must hold a 2-D array with at least 2 columns, got {arr.shape}")
     names = [f"x{j}" for j in range(arr.shape[1] - 1)] + ["y"]
     tcol = _target_column(target, names, arr.shape[1], path)
     feats = [j for j in range(arr.shape[1]) if j != tcol]
     return Dataset(arr[:, feats], arr[:, tcol], [names[j] for j in feats], names[tcol], path)
+
+
+def _read_npz_bounds(obj, path: str, target, lower, upper) -> Dataset:
+    """An ``.npz`` with bounds: ``X``, optional ``y``, and the arrays named by ``lower``/``upper``."""
+    if target is not None:
+        raise DataError(f"{path}: --target does not apply to .npz files (they hold X and y)")
+    if "X" not in obj.files:
+        raise DataError(f"{path}: .npz must contain an array 'X'")
+    X = _numeric(obj["X"], path, "X")
+    if X.ndim == 1:
+        X = X[:, None]
+    y = _numeric(obj["y"], path, "y") if "y" in obj.files else None
+    arrays = {}
+    for flag, key in (("--lower", lower), ("--upper", upper)):
+        if key is None:
+            continue
+        if str(key) not in obj.files:
+            raise DataError(f"{path}: {flag} {key!r} is not an array (arrays: {', '.join(obj.files)})")
+        arrays[flag] = _numeric(obj[str(key)], path, str(key)).reshape(-1)
+    d = X.shape[1] if X.ndim == 2 else 0
+    return Dataset(
+        X,
+        y,
+        [f"x{j}" for j in range(d)],
+        None if y is None else "y",
+        path,
+        lower=arrays.get("--lower"),
+        upper=arrays.get("--upper"),
+        lower_name=None if lower is None else str(lower),
+        upper_name=None if upper is None else str(upper),
+    )
+
+
+def _check_bound(arr: np.ndarray, side: str, name: str, path: str, n: int) -> np.ndarray:
+    """A bound column: shape (N,), no NaN, infinite only on its own side."""
+    arr = np.asarray(arr, dtype=np.float64).reshape(-1)
+    if arr.shape != (n,):
+        raise DataError(
+            f"{path}: shape mismatch, X has {n} rows but the {side} bounds {name!r} have {arr.size}"
+        )
+    wrong = np.inf if side == "lower" else -np.inf
+    bad = np.isnan(arr) | (arr == wrong)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        what = "NaN" if np.isnan(arr[i]) else f"{arr[i]:g}"
+        allowed = "-inf" if side == "lower" else "inf"
+        raise DataError(
+            f"{path}: {side} bound column {name!r} contains {what} (first at data row {i + 1}; "
+            f"only numbers and {allowed} are allowed there)"
+        )
+    return arr
 
 
 def _numeric(arr, path, name) -> np.ndarray:
@@ -199,7 +307,12 @@ def _numeric(arr, path, name) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def load_data(path: str | os.PathLike, target: str | int | None = None) -> Dataset:
+def load_data(
+    path: str | os.PathLike,
+    target: str | int | None = None,
+    lower: str | int | None = None,
+    upper: str | int | None = None,
+) -> Dataset:
     """Read and validate a dataset from a CSV or NumPy file.
 
     Parameters
@@ -207,19 +320,25 @@ def load_data(path: str | os.PathLike, target: str | int | None = None) -> Datas
     path : str or PathLike
         ``.csv``/``.txt``/``.tsv`` (text) or ``.npy``/``.npz`` (NumPy).
     target : str or int, optional
-        Target column: a header name or a 0-based index. Default: the last column.
+        Target column: a header name or a 0-based index. Default: the last column — except when
+        bounds are given: then there is a target only if ``target`` names it (module docstring).
+    lower, upper : str or int, optional
+        Columns of per-point lower / upper bounds (header name or 0-based index; ``.npz``: array
+        names). Either alone leaves the other side infinite.
 
     Returns
     -------
     Dataset
-        With ``X`` of shape (N, d) and ``y`` of shape (N,), validated by :func:`validate_xy`
-        (duplicates are *not* merged here; see :func:`prepare_1d` / :func:`validate_xy`).
+        With ``X`` of shape (N, d) and ``y`` of shape (N,) (``None`` with bounds and no target),
+        validated by :func:`validate_xy` (duplicates are *not* merged here; see :func:`prepare_1d` /
+        :func:`validate_xy`), and ``lower``/``upper`` when asked for.
 
     Raises
     ------
     DataError
         Missing or unreadable file, a directory, empty file, non-numeric cell, NaN/inf, fewer than
-        two points, or a bad ``target``.
+        two points, a bad ``target``/``lower``/``upper`` column, a NaN bound, ``+inf`` as a lower
+        (``-inf`` as an upper) bound, or a lower bound above its upper bound (naming the row).
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -230,11 +349,33 @@ def load_data(path: str | os.PathLike, target: str | int | None = None) -> Datas
         raise DataError(f"{path}: permission denied")
     ext = os.path.splitext(path)[1].lower()
     if ext in (".npy", ".npz"):
-        ds = _read_numpy(path, target)
+        ds = _read_numpy(path, target, lower, upper)
     else:
-        ds = _read_csv(path, target)
-    X, y = validate_xy(ds.X, ds.y, where=path)
-    return Dataset(X, y, ds.feature_names, ds.target_name, path)
+        ds = _read_csv(path, target, lower, upper)
+    if lower is None and upper is None:
+        X, y = validate_xy(ds.X, ds.y, where=path)
+        return Dataset(X, y, ds.feature_names, ds.target_name, path)
+    n = int(np.shape(ds.X)[0])
+    X, y = validate_xy(ds.X, np.zeros(n) if ds.y is None else ds.y, where=path)
+    lo = None if ds.lower is None else _check_bound(ds.lower, "lower", ds.lower_name, path, n)
+    hi = None if ds.upper is None else _check_bound(ds.upper, "upper", ds.upper_name, path, n)
+    if lo is not None and hi is not None and np.any(lo > hi):
+        i = int(np.flatnonzero(lo > hi)[0])
+        raise DataError(
+            f"{path}: lower bound > upper bound at data row {i + 1} ({ds.lower_name} = {lo[i]:g} > "
+            f"{ds.upper_name} = {hi[i]:g})"
+        )
+    return Dataset(
+        X,
+        None if ds.y is None else y,
+        ds.feature_names,
+        ds.target_name,
+        path,
+        lower=lo,
+        upper=hi,
+        lower_name=ds.lower_name,
+        upper_name=ds.upper_name,
+    )
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,19 @@ STANDARD_METADATA: dict[str, str] = {
     "feature_names": "names of the input columns of the training data",
     "target_name": "name of the target column of the training data",
     "source": "where the training data came from (a path or a built-in dataset name)",
+    "targets": "what the fit had to satisfy: 'interpolation' (also when absent), 'tolerance', 'bounds', "
+    "'classification' (sparsest.targets.Targets.to_metadata)",
+    "tol": "the tolerance ε of targets 'tolerance' (absolute, in the target's units)",
+    "classes": "the two label values [negative, positive] of targets 'classification'",
+    "max_violation": "max_i dist(f(x_i), [lo_i, hi_i]) on the training data (float64 forward pass)",
+    "rmse": "root-mean-square of f(x_i) − y_i against the reference target (classification: t_i = ±1)",
+    "satisfies_targets": "the float64 re-check of the bounds (sparsest.verify.check_targets) passed",
+    "fewest_knots": "the exact fewest knots within the same targets (1-D)",
+    "lower_name": "name of the lower-bound column (targets 'bounds')",
+    "upper_name": "name of the upper-bound column (targets 'bounds')",
+    "loss": "for 'sparsest exact --knots K': 'linf' (least max error) or 'l2' (least squares)",
+    "knots_budget": "for 'sparsest exact --knots K': K",
+    "eps_star": "for 'sparsest exact --knots K': ε*(K), the least uniform error with K knots",
 }
 
 

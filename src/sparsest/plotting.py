@@ -1,7 +1,10 @@
 """Plots (matplotlib with the Agg backend; every file is written atomically).
 
 * :func:`plot_model_1d` — a univariate network: its function, knots annotated with their slope
-  jumps, the data, and optionally other networks for comparison (e.g. the exact sparsest one).
+  jumps, the data, and optionally other networks for comparison (e.g. the exact sparsest one);
+  with :class:`~sparsest.targets.Targets`, the band ``lo_i ≤ f(x_i) ≤ hi_i`` (or, for class
+  margins, the labelled points at ``±1`` and the margin lines) instead of bare data points
+  (:func:`plot_targets_1d`).
 * :func:`plot_model_nd` — a multivariate network: the heatmap of its path products
   ``v_k·[w_k; b_k]`` (active neurons × (d inputs + bias)), and the residual of every data point.
 * :func:`plot_history` — training histories: sparsity (active neurons, nonzero weights) and loss
@@ -32,6 +35,7 @@ __all__ = [
     "plot_model_1d",
     "plot_model_nd",
     "plot_residuals",
+    "plot_targets_1d",
     "plot_weight_pattern",
     "save_figure",
 ]
@@ -86,6 +90,7 @@ def plot_function_1d(
     title: str | None = None,
     margin: float = 0.25,
     annotate_jumps: bool = True,
+    legend_ncol: int = 3,
 ) -> None:
     """Data points, one or more univariate networks, and their knots with jump sizes.
 
@@ -93,17 +98,20 @@ def plot_function_1d(
     ----------
     ax : matplotlib Axes
     x, y : ndarray of shape (N,), or None
-        Data points (``None``: no data; the range is taken from the knots).
+        Data points (``x`` None: no data, the range is taken from the knots; ``y`` None: ``x``
+        sets the range, no points are drawn — e.g. when :func:`plot_targets_1d` drew them).
     curves : sequence of (label, network)
         Univariate networks. The first curve's knots are annotated with their jumps.
     title : str, optional
     margin : float
         Fraction of the data (or knot) range added on each side.
     annotate_jumps : bool
+    legend_ncol : int
+        Columns of the legend below the axes.
     """
     if x is not None:
         x = np.asarray(x, dtype=float).reshape(-1)
-        y = np.asarray(y, dtype=float).reshape(-1)
+        y = None if y is None else np.asarray(y, dtype=float).reshape(-1)
         lo, hi = float(x.min()), float(x.max())
     else:
         ks = np.concatenate([net.knots_1d().knots for _, net in curves] or [np.zeros(0)])
@@ -129,18 +137,23 @@ def plot_function_1d(
         ax.plot(ks, fk, "D", color=line.get_color(), ms=7 - i, mfc="white", mew=1.5, zorder=5 + i)
         if annotate_jumps and i == 0:
             _annotate_jumps(ax, ks, js, fk, grid[-1] - grid[0], line.get_color())
-    if x is not None:
+    if x is not None and y is not None:
         ax.plot(x, y, "o", color="black", ms=5, label="data", zorder=10)
     ax.margins(x=0.02, y=0.2)
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
     ax.grid(alpha=0.3)
-    n_entries = len(curves) + (x is not None)
-    ax.legend(
-        fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=min(3, n_entries), frameon=False
-    )
+    _legend(ax, legend_ncol)
     if title:
         ax.set_title(title, fontsize=10)
+
+
+def _legend(ax, ncol: int = 3) -> None:
+    """The legend of a 1-D function plot, below the axes (redrawn when more entries are added)."""
+    n_entries = len(ax.get_legend_handles_labels()[1])
+    ax.legend(
+        fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=min(ncol, n_entries), frameon=False
+    )
 
 
 def _jump_note(n: int, max_labels: int = 12) -> str:
@@ -183,6 +196,7 @@ def plot_model_1d(
     compare: Sequence[tuple[str, ReLUNetwork]] = (),
     label: str = "model",
     title: str | None = None,
+    targets=None,
 ):
     """Figure of a univariate network (see :func:`plot_function_1d`). Returns the figure.
 
@@ -193,16 +207,129 @@ def plot_model_1d(
         Data to show (and to compute the max residual for the title).
     compare : sequence of (label, network)
         Further networks drawn dashed, e.g. ``[("exact sparsest", solve_1d(x, y).network)]``.
+    targets : Targets, optional
+        Per-point bounds at ``x`` (:mod:`sparsest.targets`), drawn by :func:`plot_targets_1d`
+        instead of the bare data points; the title then gives the max violation.
     """
     fig, axes = new_figure()
     if title is None:
         kv = net.knots_1d()
         title = f"{label}: {kv.n_knots} knot(s), {net.n_active_neurons()} active neuron(s)"
-        if x is not None:
+        if x is not None and targets is not None and not targets.is_interpolation:
+            viol = float(np.max(targets.violation(net.predict(np.asarray(x, float)))))
+            title += f", {targets.describe()}, max violation {viol:.2g}"
+        elif x is not None:
             title += f", max |f(x_i) - y_i| = {net.max_residual(np.asarray(x, float), y):.2g}"
-    plot_function_1d(axes[0, 0], x, y, [(label, net), *compare], title=title)
+    ax = axes[0, 0]
+    if x is not None and targets is not None and not targets.is_interpolation:
+        plot_function_1d(ax, x, None, [(label, net), *compare], title=title)
+        plot_targets_1d(ax, x, targets)
+    else:
+        plot_function_1d(ax, x, y, [(label, net), *compare], title=title)
     fig.tight_layout()
     return fig
+
+
+def plot_targets_1d(ax, x: np.ndarray, targets, *, color: str = "tab:blue", legend_ncol: int = 3) -> None:
+    """Draw per-point bounds ``lo_i ≤ f(x_i) ≤ hi_i`` at univariate inputs.
+
+    Tolerances and bounds: a shaded band through the bounds (linear between neighbouring points
+    whose bounds are both finite: a visual aid only, the bounds hold at the data), a vertical bar
+    per point, and the target ``y`` as dots when there is one. Class margins: the labelled points
+    at ``t = +1`` (up triangles) and ``t = −1`` (down triangles), the margin lines ``f = ±1`` and the
+    decision level ``f = 0``. An infinite side is a bar to the edge of the plot with an arrow head;
+    call this after the curves are drawn, so that the edge is theirs (the y-limits are kept).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    x : ndarray of shape (N,)
+    targets : Targets
+        With ``N`` points.
+    color : str
+        Colour of the band (tolerances / bounds).
+    legend_ncol : int
+        Columns of the (redrawn) legend below the axes.
+    """
+    x = np.asarray(x, dtype=float).reshape(-1)
+    order = np.argsort(x, kind="stable")
+    xs, lo, hi = x[order], targets.lo[order], targets.hi[order]
+    yref = None if targets.y is None else targets.y[order]
+    fin_lo, fin_hi = np.isfinite(lo), np.isfinite(hi)
+    few = xs.size <= 60
+    if targets.kind == "classification":
+        pos = yref > 0
+        neg_v, pos_v = targets.classes
+        for level in (1.0, -1.0):
+            ax.axhline(level, ls=":", color="0.35", lw=1, zorder=1)
+        ax.axhline(0.0, ls="-", color="0.6", lw=0.8, zorder=1)
+        groups = [
+            (pos, "tab:green", "^", 1.0, f"class {pos_v:g}: f(x) >= 1"),
+            (~pos, "tab:red", "v", -1.0, f"class {neg_v:g}: f(x) <= -1"),
+        ]
+        for mask, col, marker, level, label in groups:
+            ax.plot(
+                xs[mask],
+                np.full(int(mask.sum()), level),
+                marker,
+                color=col,
+                ms=8 if few else 5,
+                mec="black",
+                mew=0.6,
+                label=label,
+                zorder=10,
+            )
+        bar_color = {True: "tab:green", False: "tab:red"}
+    else:
+        both = fin_lo & fin_hi
+        seg = both[:-1] & both[1:] if xs.size > 1 else both
+        if np.any(seg):
+            band = f"within ±{targets.tol:.3g} of y" if targets.kind == "tolerance" else "bounds"
+            ax.fill_between(
+                xs,
+                np.where(both, lo, 0.0),
+                np.where(both, hi, 0.0),
+                where=both,
+                interpolate=False,
+                color=color,
+                alpha=0.15,
+                lw=0,
+                zorder=0,
+                label=band,
+            )
+        ax.vlines(xs[both], lo[both], hi[both], color=color, alpha=0.55, lw=1.2 if few else 0.6, zorder=1)
+        if few:
+            ax.plot(xs[fin_lo], lo[fin_lo], "_", color=color, ms=8, zorder=1)
+            ax.plot(xs[fin_hi], hi[fin_hi], "_", color=color, ms=8, zorder=1)
+        if yref is not None:
+            ax.plot(xs, yref, "o", color="black", ms=4 if few else 2.5, label="data (y)", zorder=10)
+        bar_color = {True: color, False: color}
+    # infinite sides: bars to the current edge of the plot, with an arrow head there
+    ax.autoscale_view()
+    bottom, top = ax.get_ylim()
+    up, down = fin_lo & ~fin_hi, ~fin_lo & fin_hi
+    if targets.kind == "classification":
+        up, down = yref > 0, yref < 0
+    for mask, start, edge, marker, key in ((up, lo, top, "^", True), (down, hi, bottom, "v", False)):
+        if np.any(mask):
+            ax.vlines(
+                xs[mask], start[mask], edge, color=bar_color[key], alpha=0.35, lw=2.5 if few else 1, zorder=1
+            )
+            ax.plot(
+                xs[mask],
+                np.full(int(mask.sum()), edge),
+                marker,
+                color=bar_color[key],
+                ms=6 if few else 3,
+                alpha=0.6,
+                zorder=1,
+                clip_on=False,
+            )
+    none = ~fin_lo & ~fin_hi
+    if np.any(none):
+        ax.vlines(xs[none], bottom, top, color=color, alpha=0.15, lw=1, zorder=0)
+    ax.set_ylim(bottom, top)
+    _legend(ax, legend_ncol)
 
 
 # ---------------------------------------------------------------------------------- d-D

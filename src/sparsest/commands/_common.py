@@ -11,7 +11,14 @@ name, type, default style and meaning everywhere:
 ``--seed S``     seed of every random choice the command makes (commands with randomness only)
 ``--target T``   target column of the data file: header name or 0-based index (default: last)
 ``--time-limit`` wall-clock limit of a solver, in seconds
+``--tol EPS``    fit within ``y ± EPS`` (absolute, in the target's units) instead of interpolating
+``--lower COL``  column of per-point lower bounds (with ``--upper COL``: upper bounds); with bounds
+                 the target column is used only when ``--target`` names it
+``--classify``   two-valued target: margins ``t_i f(x_i) ≥ 1`` (smaller value ``t = −1``)
 ===============  ===============================================================================
+
+The target flags are combined in one place, :func:`sparsest.targets.make_targets`
+(:func:`targets_from_args` here), and are 1-D only for now (:func:`require_1d_targets`).
 
 Positional arguments are named ``model`` (a model file), ``data`` (a data file) or ``input``;
 the CLI tests use these names to feed every command bad files automatically.
@@ -136,7 +143,57 @@ def add_output_flags(parser: argparse.ArgumentParser, *, seed: bool = False, see
         )
 
 
+#: the rule for the target column when bounds are given (shown in --help and in errors)
+BOUNDS_TARGET_RULE = (
+    "with --lower/--upper the target column is used only when --target names it; every other "
+    "column that is not a bound is an input"
+)
+
+
+def add_targets_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--tol``, ``--lower``, ``--upper``, ``--classify``: what the fit must satisfy at the data.
+
+    Default (none given): interpolation, ``f(x_i) = y_i``. At most one kind may be given
+    (:func:`sparsest.targets.make_targets` says so otherwise).
+    """
+    g = parser.add_argument_group("targets (1-D; default: interpolate, f(x_i) = y_i; give at most one kind)")
+    g.add_argument(
+        "--tol",
+        type=tol_value,
+        default=None,
+        metavar="EPS",
+        help="fit within y_i - EPS <= f(x_i) <= y_i + EPS (absolute, in the target's units; EPS >= 0)",
+    )
+    g.add_argument(
+        "--lower",
+        default=None,
+        metavar="COL",
+        help="column of lower bounds lo_i <= f(x_i): header name or 0-based index (cells may be -inf); "
+        "alone, the upper side is infinite (" + BOUNDS_TARGET_RULE + ")",
+    )
+    g.add_argument(
+        "--upper",
+        default=None,
+        metavar="COL",
+        help="column of upper bounds f(x_i) <= hi_i (cells may be inf); alone, the lower side is infinite",
+    )
+    g.add_argument(
+        "--classify",
+        action="store_true",
+        help="two-valued target: margins t_i f(x_i) >= 1, t_i = -1 for the smaller value, +1 for the larger",
+    )
+
+
 # ---------------------------------------------------------------------------------- argparse types
+
+
+def tol_value(text: str) -> float:
+    """argparse type for ``--tol EPS`` (a number; ``EPS >= 0`` and finite are checked by
+    :func:`sparsest.targets.make_targets`: exit code 2 with one line)."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--tol must be a number >= 0, got {text!r}") from None
 
 
 def p_value(text: str) -> float:
@@ -167,14 +224,102 @@ def positive_int(text: str) -> int:
     return value
 
 
+def nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
 # ---------------------------------------------------------------------------------- data
 
 
 def load(args: argparse.Namespace):
-    """Load the dataset named by ``args.data`` / ``args.target`` (a :class:`~sparsest.data.Dataset`)."""
+    """Load the dataset named by ``args.data`` / ``args.target`` (a :class:`~sparsest.data.Dataset`),
+    with the bound columns of ``--lower``/``--upper`` where the command has them."""
     from ..data import load_data
 
-    return load_data(args.data, target=args.target)
+    lower, upper = getattr(args, "lower", None), getattr(args, "upper", None)
+    if lower is None and upper is None:
+        return load_data(args.data, target=args.target)
+    return load_data(args.data, target=args.target, lower=lower, upper=upper)
+
+
+def distinct_1d(ds, what: str):
+    """Sorted univariate ``(x, y)`` with equal repeated points merged (a warning), for commands that
+    fit ``y`` itself (``path``, ``exact --knots``): repeated inputs with different targets are a
+    one-line :class:`~sparsest.errors.DataError` naming the input."""
+    import numpy as np
+
+    from ..data import prepare_1d
+    from ..errors import DataError
+
+    if ds.y is None:
+        raise DataError(f"{ds.source}: {what} needs a target column")
+    x = ds.X[:, 0]
+    order = np.argsort(x, kind="stable")
+    xs, ys = x[order], ds.y[order]
+    clash = (xs[1:] == xs[:-1]) & (ys[1:] != ys[:-1])
+    if np.any(clash):
+        i = int(np.flatnonzero(clash)[0])
+        raise DataError(
+            f"{ds.source}: duplicate x={xs[i]:g} with different y ({ys[i]:g} and {ys[i + 1]:g}); {what} "
+            "needs one y per x (average repeated measurements first)"
+        )
+    return prepare_1d(x, ds.y, where=ds.source)
+
+
+def targets_given(args: argparse.Namespace) -> str | None:
+    """The target flag(s) given on the command line (e.g. ``'--tol'``), ``None`` for interpolation."""
+    given = []
+    if getattr(args, "tol", None) is not None:
+        given.append("--tol")
+    if getattr(args, "lower", None) is not None or getattr(args, "upper", None) is not None:
+        given.append("--lower/--upper")
+    if getattr(args, "classify", False):
+        given.append("--classify")
+    return " and ".join(given) if given else None
+
+
+def targets_from_args(args: argparse.Namespace, ds, recorded: dict | None = None):
+    """:class:`~sparsest.targets.Targets` for the dataset from ``--tol``/``--lower``/``--upper``/
+    ``--classify`` (``None`` when none is given: plain interpolation, the unchanged default path).
+
+    ``recorded``: a model file's metadata. When no flag is given and the model was fitted with a
+    tolerance or class margins (metadata ``targets``), those targets are used; a model fitted within
+    bound columns needs ``--lower``/``--upper`` again.
+    """
+    from ..errors import ParameterError
+    from ..targets import make_targets
+
+    if targets_given(args) is None:
+        kind = (recorded or {}).get("targets")
+        if kind == "tolerance" and isinstance(recorded.get("tol"), (int, float)):
+            return make_targets(ds.y, tol=float(recorded["tol"]))
+        if kind == "classification":
+            return make_targets(ds.y, classify=True)
+        if kind == "bounds":
+            raise ParameterError(
+                "the model was fitted within bounds: give the bound columns with --lower/--upper"
+            )
+        return None
+    return make_targets(ds.y, tol=args.tol, lower=ds.lower, upper=ds.upper, classify=args.classify)
+
+
+def require_1d_targets(args: argparse.Namespace, ds, flag: str | None = None) -> None:
+    """Target flags (or ``flag``, e.g. ``'--knots'``) are 1-D only for now: a one-line error otherwise."""
+    from ..errors import ParameterError
+
+    flag = flag or targets_given(args)
+    if flag is None or ds.n_features == 1:
+        return
+    hint = ""
+    if getattr(args, "target", None) is None and (ds.lower is not None or ds.upper is not None):
+        hint = f" ({BOUNDS_TARGET_RULE}: here {', '.join(ds.feature_names)})"
+    raise ParameterError(f"{flag} with {ds.n_features}-D data is not supported yet (1-D only){hint}")
 
 
 # ---------------------------------------------------------------------------------- progress

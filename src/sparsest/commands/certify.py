@@ -11,7 +11,11 @@ from ._common import (
     add_output_flags,
     add_solver_arguments,
     add_solver_options,
+    add_targets_arguments,
     print_json,
+    require_1d_targets,
+    targets_from_args,
+    targets_given,
 )
 
 HELP = "check a model's fit and prove (or bound) how far it is from the sparsest network"
@@ -21,7 +25,12 @@ weights and active neurons, and compare the count with the exact optimum of the 
 (sparsest exact). "certified" means: it interpolates, the optimum is proven, and the model attains
 it. Otherwise the output gives the best proven lower bound and the gap. The objective defaults to
 the one recorded in the model file, else neurons for 1-D and nonzeros for d-D models; the model's
-skip term (if any) is part of the problem."""
+skip term (if any) is part of the problem.
+
+With --tol EPS, --lower/--upper COL or --classify (1-D): re-check that the model satisfies the
+bounds (float64) and compare its neurons with the exact fewest knots within the same bounds; a
+model saved by 'sparsest exact --tol/--classify' is checked against its recorded targets when no
+such flag is given."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "1-D models, nonzeros otherwise)",
     )
     add_solver_options(parser)
+    add_targets_arguments(parser)
     add_output_flags(parser)
 
 
@@ -44,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     get_backend(args.backend)
     mf = load_model(args.model)
     ds = load(args)
+    targets = targets_from_args(args, ds, recorded=mf.metadata)
+    if targets is not None:
+        return _run_targets(args, mf, ds, targets)
     objective = args.objective
     if objective is None:
         recorded = mf.metadata.get("objective")
@@ -90,3 +103,74 @@ def _print(res, args, ds) -> None:
     verdict = "CERTIFIED: the sparsest interpolant" if res.certified else "not certified"
     w(f"  verdict       {verdict}\n")
     w(f"  seconds       {res.exact.seconds:.3g}\n")
+
+
+def _run_targets(args, mf, ds, targets) -> int:
+    """Certify against per-point bounds (1-D): float64 re-check and the exact fewest knots."""
+    import time
+
+    from ..errors import DataError, ParameterError
+    from ..exact.tube1d import solve_tube_1d
+    from ..verify import check_targets
+
+    flag = targets_given(args)
+    require_1d_targets(args, ds, flag or "the model's recorded targets")
+    net = mf.network
+    if net.n_features != ds.n_features:
+        raise DataError(f"{ds.source}: has {ds.n_features} input(s) but the model takes {net.n_features}")
+    if args.objective == "nonzeros":
+        raise ParameterError(
+            "with targets the count certified is the knots (neurons): remove --objective nonzeros"
+        )
+    t0 = time.perf_counter()
+    check = check_targets(net, ds.X, targets)
+    exact = solve_tube_1d(ds.X[:, 0], targets)
+    fewest = exact.fewest_knots
+    n_neurons = net.n_active_neurons()
+    n_knots = net.knots_1d().n_knots
+    certified = bool(check.ok and n_neurons == fewest)
+    gap = (n_neurons - fewest) / n_neurons if n_neurons > fewest else 0.0
+    seconds = time.perf_counter() - t0
+    out = {
+        "certified": certified,
+        "satisfies": check.ok,
+        "status": "optimal",
+        "objective": "neurons",
+        **targets.to_metadata(),
+        "describe": targets.describe(),
+        "targets_from": "flags" if flag else "model",
+        "max_violation": check.max_violation,
+        "max_residual": check.max_residual,
+        "rmse": check.rmse,
+        "n_neurons": n_neurons,
+        "n_knots": n_knots,
+        "n_nonzero": net.n_nonzero(),
+        "fewest_knots": fewest,
+        "optimum": fewest,
+        "bound": fewest,
+        "gap": gap,
+        "n_points": ds.n_points,
+        "model": args.model,
+        "data": ds.source,
+        "seconds": seconds,
+    }
+    if args.json:
+        print_json(out)
+        return 0
+    w = sys.stdout.write
+    w(f"certify {args.model} on {ds.source}: {ds.n_points} points, 1 input(s)\n")
+    origin = "" if flag else " (recorded in the model)"
+    w(f"  targets       {targets.describe()}{origin}\n")
+    res = (
+        ""
+        if check.max_residual is None or targets.kind == "classification"
+        else (f"; max |f(x_i) - y_i| = {check.max_residual:.3g}")
+    )
+    w(f"  satisfies     {'yes' if check.ok else 'NO'} (max violation {check.max_violation:.2g}{res})\n")
+    w(f"  neurons       {n_neurons} ({n_knots} knot(s))\n")
+    w(f"  optimum       {fewest} knot(s) within the targets (proven: exact 1-D dynamic program)\n")
+    w(f"  lower bound   {fewest} (gap of this model: {100 * gap:.3g}%)\n")
+    verdict = "CERTIFIED: the fewest knots within the targets" if certified else "not certified"
+    w(f"  verdict       {verdict}\n")
+    w(f"  seconds       {seconds:.3g}\n")
+    return 0

@@ -23,7 +23,13 @@ HELP = "solve the paper's built-in 1-D data side by side and write a plot (no ar
 DESCRIPTION = """\
 The paper's six points x = (-2, -1, 0, 1, 2, 3), y = (0, 0, 1, 1, 0, 0): the exact sparsest
 interpolant (three neurons: (x+1)_+ - 2(x-0.5)_+ + (x-2)_+), its lp costs and the threshold p*,
-next to every available training method, with a PNG plot of all of them."""
+next to every available training method, with a PNG plot of all of them; then the same points with
+a tolerance (y +- 0.3: one knot is enough, 'sparsest exact --tol'), in a second panel."""
+
+#: the demo's tolerance: within ±0.3 of the paper's points one knot suffices (a tent); the fewest
+#: knots drop from 3 (interpolation, and still at ±0.2) to 1 at ±0.25, and to 0 (a line) at ±0.5
+DEMO_TOL = 0.3
+DEMO_TOLS = (0.1, 0.2, DEMO_TOL, 0.5)
 
 
 @dataclass
@@ -133,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     exact = runs[0]
     res, ps = exact.extra["result"], exact.extra["p_star"]
     costs = {f"{p:g}": res.lp_cost(p) for p in (0.0, 0.4, 0.7, 1.0)}
-    _plot(x, y, runs, args.out)
+    tube, ladder = _tolerance(x, y)
+    _plot(x, y, runs, args.out, tube)
     if args.json:
         print_json(
             {
@@ -158,6 +165,18 @@ def run(args: argparse.Namespace) -> int:
                     }
                     for (key, _), r in zip(demo_methods(), runs, strict=True)
                 ],
+                "tolerance": {
+                    "tol": DEMO_TOL,
+                    "n_neurons": tube.n_neurons,
+                    "knots": tube.knots,
+                    "jumps": tube.jumps,
+                    "slope": tube.slope,
+                    "intercept": tube.intercept,
+                    "max_violation": tube.max_violation,
+                    "max_residual": tube.max_residual,
+                    "rmse": tube.rmse,
+                    "fewest_knots_by_tol": {f"{t:g}": n for t, n in ladder},
+                },
                 "plot": args.out,
             }
         )
@@ -183,19 +202,49 @@ def run(args: argparse.Namespace) -> int:
             f"{a1.max_residual:.1e}; it needs ~95,000 epochs to reach 3 neurons and fits only\n"
             "  approximately.\n"
         )
+    w("\nwithin a tolerance (sparsest exact --tol EPS): fewest knots with |f(x_i) - y_i| <= EPS\n")
+    w("  " + ", ".join(f"EPS = {t:g}: {n}" for t, n in ladder) + "\n")
+    w(
+        f"  EPS = {DEMO_TOL:g}: f(x) = {formula_1d(tube.knots, tube.jumps, tube.slope, tube.intercept)}"
+        f" ({tube.n_neurons} knot, {tube.status}; max |f(x_i) - y_i| = {tube.max_residual:.3g})\n"
+    )
     w(f"\nplot written to {args.out}\n")
     return 0
 
 
-def _plot(x, y, runs: list[DemoRun], path) -> None:
-    from ..plotting import new_figure, plot_function_1d, save_figure
+def _tolerance(x, y):
+    """The fewest-knot fit within ±DEMO_TOL and the fewest knots for each of DEMO_TOLS."""
+    from ..exact.tube1d import solve_tube_1d
+    from ..targets import Targets
 
-    fig, axes = new_figure()
+    ladder = [(t, solve_tube_1d(x, Targets.tolerance(y, t)).fewest_knots) for t in DEMO_TOLS]
+    return solve_tube_1d(x, Targets.tolerance(y, DEMO_TOL)), ladder
+
+
+def _plot(x, y, runs: list[DemoRun], path, tube) -> None:
+    from ..plotting import new_figure, plot_function_1d, plot_targets_1d, save_figure
+
+    fig, axes = new_figure(1, 2, size=(7.0, 4.8))
     plot_function_1d(
         axes[0, 0],
         x,
         y,
         [(r.label, r.network) for r in runs],
         title="Sparsest ReLU interpolant of the paper's data",
+        legend_ncol=2,
     )
+    ax = axes[0, 1]
+    plot_function_1d(
+        ax,
+        x,
+        None,
+        [
+            (f"fewest knots within ±{DEMO_TOL:g}", tube.network),
+            ("exact sparsest interpolant", runs[0].network),
+        ],
+        title=f"Within ±{DEMO_TOL:g} of the data: {tube.n_neurons} knot instead of {runs[0].n_neurons}",
+        legend_ncol=2,
+    )
+    plot_targets_1d(ax, x, tube.targets, legend_ncol=2)
+    fig.tight_layout()
     save_figure(fig, path)

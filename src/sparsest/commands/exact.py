@@ -12,10 +12,16 @@ from ._common import (
     add_p_argument,
     add_solver_arguments,
     add_solver_options,
+    add_targets_arguments,
+    distinct_1d,
     fmt_array,
     formula_1d,
     load,
+    nonnegative_int,
     print_json,
+    require_1d_targets,
+    targets_from_args,
+    targets_given,
 )
 
 HELP = "exact sparsest interpolant with a proof (1-D: O(N) dynamic program; d-D: certificates + MILP)"
@@ -35,7 +41,13 @@ nonzeros objective, for up to a quarter of the time limit (further seeds while i
 generic bound), and the MILP starts from its network: when
 the trainer reaches the proven bound, no MILP is needed at all. 1-D data with --objective nonzeros
 use the same solver (with the skip term of the 1-D model). --out saves the network as a model file
-for predict/plot/export/certify."""
+for predict/plot/export/certify.
+
+Beyond interpolation (1-D): --tol EPS, --lower/--upper COL or --classify ask for the fewest knots
+(p = 0, exact, by a dynamic program; knots anywhere) or least l1 (p = 1, exact, an LP) or a local lp
+optimum (0 < p < 1) among the functions within the bounds. --knots K gives the best fit with at most
+K knots instead: --loss linf the least uniform error eps*(K) (exact), --loss l2 the least squares
+(a local optimum, started from the linf knots)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +76,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "of --time-limit, seeded by --seed) and start the MILP from its network; 'none'; or a model file",
     )
     add_solver_options(parser)
+    add_targets_arguments(parser)
+    g = parser.add_argument_group("best fit with a given number of knots (1-D)")
+    g.add_argument(
+        "--knots",
+        type=nonnegative_int,
+        default=None,
+        metavar="K",
+        help="the best fit with at most K knots (K >= 0) instead of a target; see --loss",
+    )
+    g.add_argument(
+        "--loss",
+        choices=("linf", "l2"),
+        default=None,
+        help="with --knots: linf = least max |f(x_i) - y_i| (exact, eps*(K)); l2 = least squares "
+        "(local optimum from the linf knots) (default: linf)",
+    )
     add_out_argument(parser, what="save the network to this model file (JSON)", metavar="MODEL")
     add_output_flags(parser, seed=True)
 
@@ -80,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
 
         get_backend(args.backend)  # fail early (with the install hint) before loading data
     ds = load(args)
+    if args.knots is not None or args.loss is not None:
+        return _run_knots(args, ds, p)
+    if targets_given(args) is not None:
+        return _run_targets(args, ds, p)
     one_d_dp = ds.n_features == 1 and args.objective in (None, "neurons") and not args.skip
     if one_d_dp and args.formulation == "auto":
         return _run_1d(args, ds, p)
@@ -319,3 +351,271 @@ def _print_1d(res, args, ds) -> None:
     w(f"  seconds       {res.seconds:.3g}\n")
     if args.out:
         w(f"  model saved to {args.out}\n")
+
+
+# ------------------------------------------------------------------------ targets (1-D)
+
+
+def _targets_only_options(args, flag: str) -> None:
+    """Options of the interpolation solvers that do not apply with targets / --knots."""
+    from ..errors import ParameterError
+
+    if args.pstar:
+        raise ParameterError(f"--pstar applies to interpolation only, not with {flag}")
+    if args.objective == "nonzeros" or args.skip or args.formulation != "auto":
+        raise ParameterError(
+            f"{flag} uses the 1-D dynamic program (fewest knots = neurons): remove --objective "
+            "nonzeros / --skip / --formulation"
+        )
+
+
+def _run_targets(args, ds, p: float) -> int:
+    """``--tol`` / ``--lower`` / ``--upper`` / ``--classify``: :func:`solve_tube_1d`."""
+    from ..exact.tube1d import solve_tube_1d
+
+    flag = targets_given(args)
+    targets = targets_from_args(args, ds)
+    require_1d_targets(args, ds)
+    _targets_only_options(args, flag)
+    res = solve_tube_1d(ds.X[:, 0], targets, p)
+    if args.out and res.status != "error":
+        from ..modelfile import save_model
+
+        save_model(
+            args.out,
+            res.network,
+            p=p,
+            method="exact",
+            seed=None,
+            status=res.status,
+            cost=res.cost,
+            **_targets_metadata(ds, targets, res),
+        )
+    margin = _min_margin(res)
+    if args.json:
+        out = res.to_dict()
+        out["n_nonzero"] = res.n_neurons
+        out["d"] = 1
+        out["satisfied"] = res.satisfied
+        out["describe"] = res.targets.describe()
+        if margin is not None:
+            out["min_margin"] = margin
+        if args.out and res.status != "error":
+            out["model"] = args.out
+        print_json(out)
+    else:
+        _print_targets(res, args, ds, margin)
+    if res.status == "error":
+        print(
+            f"sparsest exact: error: the solution failed its float64 re-check (max violation "
+            f"{res.max_violation:.3g}); no model saved",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _targets_metadata(ds, targets, res) -> dict:
+    """Model-file metadata of a fit within targets (``Targets.to_metadata`` and the fit's errors)."""
+    import numpy as np
+
+    from ..data import fingerprint
+
+    ref = ds.y if ds.y is not None else np.concatenate([targets.lo, targets.hi])
+    meta = {
+        **targets.to_metadata(),
+        "max_violation": res.max_violation,
+        "rmse": res.rmse,
+        "satisfies_targets": res.satisfied,
+        "fewest_knots": res.fewest_knots,
+        "data_fingerprint": fingerprint(ds.X, ref),
+        "n_points": ds.n_points,
+        "source": ds.source,
+        "feature_names": ds.feature_names,
+    }
+    if res.max_residual is not None:
+        meta["max_residual"] = res.max_residual
+    if ds.target_name is not None:
+        meta["target_name"] = ds.target_name
+    for key in ("lower_name", "upper_name"):
+        if getattr(ds, key) is not None:
+            meta[key] = getattr(ds, key)
+    return meta
+
+
+def _min_margin(res):
+    """``min_i t_i f(x_i)`` for classification targets (``None`` otherwise)."""
+    if res.targets.kind != "classification":
+        return None
+    import numpy as np
+
+    return float(np.min(res.targets.y * res.network.predict(res.x)))
+
+
+def _print_targets(res, args, ds, margin) -> None:
+    w = sys.stdout.write
+    goal = "fewest knots" if res.p == 0 else f"least l{res.p:g} path norm"
+    head = f"exact {goal} {res.targets.describe()} for {ds.source}"
+    w(f"{head}: {res.n_points} points, 1 input, p = {res.p:g}\n")
+    if res.n_neurons <= 12:
+        w(f"  f(x) = {formula_1d(res.knots, res.jumps, res.slope, res.intercept)}\n")
+    w(f"  targets       {res.targets.describe()}{_bounds_note(ds)}\n")
+    fewest = (
+        "the fewest possible"
+        if res.n_neurons == res.fewest_knots
+        else f"the fewest possible is {res.fewest_knots}"
+    )
+    w(f"  neurons       {res.n_neurons} ({fewest})\n")
+    if res.n_neurons <= 20:
+        w(f"  knots         {fmt_array(res.knots)}\n")
+        w(f"  jumps         {fmt_array(res.jumps)}\n")
+    w(f"  affine part   {formula_1d([], [], res.slope, res.intercept)}\n")
+    if res.p > 0:
+        w(f"  l{res.p:g} cost     {res.cost:.10g} (sum of |jump|^p)\n")
+    check = "float64 re-check passed" if res.satisfied else "FLOAT64 RE-CHECK FAILED"
+    w(f"  max violation {res.max_violation:.2g} ({check})\n")
+    if margin is not None:
+        w(f"  min margin    {margin:.4g} (min t_i f(x_i); >= 1 required)\n")
+    elif res.max_residual is not None:
+        w(f"  max residual  {res.max_residual:.4g} (max |f(x_i) - y_i|)\n")
+        w(f"  rmse          {res.rmse:.4g}\n")
+    status = {
+        "optimal": "optimal",
+        "local": "local optimum (lp within bounds is a concave minimization; exact for p = 0 and 1)",
+        "error": "ERROR: the float64 re-check failed",
+    }.get(res.status, res.status)
+    w(f"  status        {status}\n")
+    w(f"  seconds       {res.seconds:.3g}\n")
+    if args.out and res.status != "error":
+        w(f"  model saved to {args.out}\n")
+
+
+def _bounds_note(ds) -> str:
+    if ds.lower is None and ds.upper is None:
+        return ""
+    parts = []
+    if ds.lower_name is not None:
+        parts.append(f"lower {ds.lower_name!r}")
+    if ds.upper_name is not None:
+        parts.append(f"upper {ds.upper_name!r}")
+    return " (" + ", ".join(parts) + ")"
+
+
+# ------------------------------------------------------------------------ --knots K (1-D)
+
+
+def _run_knots(args, ds, p: float) -> int:
+    """``--knots K [--loss linf|l2]``: the best fit with at most K knots."""
+    from ..errors import ParameterError
+    from ..exact.frontier1d import eps_star
+    from ..exact.tube1d import solve_tube_1d
+    from ..network import ReLUNetwork
+    from ..targets import Targets
+
+    if args.knots is None:
+        raise ParameterError("--loss applies with --knots K only")
+    given = targets_given(args)
+    if given is not None:
+        raise ParameterError(
+            f"--knots cannot be combined with {given}: --knots K chooses the tolerance itself"
+        )
+    if p != 0:
+        raise ParameterError(f"--p {p:g} does not apply with --knots (the fit is the best one with K knots)")
+    require_1d_targets(args, ds, "--knots")
+    _targets_only_options(args, "--knots")
+    import time
+
+    t0 = time.perf_counter()
+    loss = args.loss or "linf"
+    k = int(args.knots)
+    xs, ys = distinct_1d(ds, "--knots")
+    eps = eps_star(xs, ys, k)
+    targets = Targets.tolerance(ys, eps)
+    tube = solve_tube_1d(xs, targets)
+    if loss == "linf":
+        net, status = tube.network, tube.status
+        max_res, rmse = tube.max_residual, tube.rmse
+        kv_knots, kv_jumps, slope, intercept = tube.knots, tube.jumps, tube.slope, tube.intercept
+    else:
+        from ..exact._lsq1d import fit_l2_multistart
+
+        fit = fit_l2_multistart(xs, ys, k, starts=[tube.knots])
+        net = ReLUNetwork.from_knots(fit.knots, fit.jumps, fit.slope, fit.intercept)
+        kv = net.knots_1d()
+        kv_knots, kv_jumps, slope, intercept = kv.knots, kv.jumps, kv.slope, kv.intercept
+        status = "local"
+        max_res, rmse = fit.max_error, fit.rmse
+    n = int(kv_knots.size)
+    seconds = time.perf_counter() - t0
+    if args.out and status != "error":
+        from ..data import fingerprint
+        from ..modelfile import save_model
+
+        meta = {
+            "method": "exact" if loss == "linf" else "least-squares",
+            "status": status,
+            "loss": loss,
+            "knots_budget": k,
+            "eps_star": eps,
+            "max_residual": max_res,
+            "rmse": rmse,
+            "data_fingerprint": fingerprint(ds.X, ds.y),
+            "n_points": ds.n_points,
+            "source": ds.source,
+            "feature_names": ds.feature_names,
+            "target_name": ds.target_name,
+        }
+        if loss == "linf":
+            meta.update(targets.to_metadata())
+            meta.update(max_violation=tube.max_violation, fewest_knots=tube.fewest_knots)
+        save_model(args.out, net, p=0.0, seed=None, **meta)
+    out = {
+        "status": status,
+        "loss": loss,
+        "knots_budget": k,
+        "n_neurons": n,
+        "n_nonzero": n,
+        "knots": kv_knots,
+        "jumps": kv_jumps,
+        "slope": slope,
+        "intercept": intercept,
+        "eps_star": eps,
+        "tol": eps if loss == "linf" else None,
+        "max_residual": max_res,
+        "max_violation": tube.max_violation if loss == "linf" else None,
+        "rmse": rmse,
+        "n_points": int(xs.size),
+        "d": 1,
+        "seconds": seconds,
+    }
+    if args.out and status != "error":
+        out["model"] = args.out
+    if args.json:
+        print_json(out)
+    else:
+        w = sys.stdout.write
+        what = "least max |f(x_i) - y_i|" if loss == "linf" else "least squares"
+        w(f"best fit with at most {k} knot(s) ({what}) of {ds.source}: {xs.size} points, 1 input\n")
+        if n <= 12:
+            w(f"  f(x) = {formula_1d(kv_knots, kv_jumps, slope, intercept)}\n")
+        w(f"  neurons       {n}\n")
+        if n <= 20:
+            w(f"  knots         {fmt_array(kv_knots)}\n")
+            w(f"  jumps         {fmt_array(kv_jumps)}\n")
+        w(f"  affine part   {formula_1d([], [], slope, intercept)}\n")
+        w(f"  max residual  {max_res:.4g} (max |f(x_i) - y_i|)\n")
+        w(f"  rmse          {rmse:.4g}\n")
+        w(f"  {f'eps*({k})':<14}{eps:.6g} (least uniform error with {k} knot(s), to a relative 1e-9)\n")
+        note = (
+            "optimal" if status == "optimal" else "local optimum of the least squares (Levenberg-Marquardt)"
+        )
+        w(f"  status        {note}\n")
+        w(f"  seconds       {seconds:.3g}\n")
+        if args.out and status != "error":
+            w(f"  model saved to {args.out}\n")
+    if status == "error":
+        print(
+            "sparsest exact: error: the solution failed its float64 re-check; no model saved", file=sys.stderr
+        )
+        return 1
+    return 0

@@ -6,14 +6,17 @@ import argparse
 import os
 import sys
 
-from ._common import add_out_argument, add_output_flags, print_json
+from ._common import add_out_argument, add_output_flags, add_targets_arguments, print_json
 
 HELP = "plot a model (with its data and the exact optimum) or a training history"
 DESCRIPTION = """\
 Plot a model file or a training history and write the figure to --out (PNG, PDF or SVG, by extension).
 
   1-D model   the function, its knots with their slope jumps, and - when DATA is given - the data and
-              the exact sparsest interpolant of the data for comparison.
+              the exact sparsest interpolant of the data for comparison. With --tol, --lower/--upper
+              or --classify (or the targets recorded in a model saved by 'exact --tol/--classify'):
+              the band lo_i <= f(x_i) <= hi_i (class margins: the labels at +-1 and the margin
+              lines) and the exact fewest-knot fit within the same bounds.
   d-D model   the weight pattern of the active neurons (heatmap of the path products v_k*w_ki, bias
               column last) and - when DATA is given - the residual of every data point.
   history     a CSV with columns epoch, loss, n_active, n_nonzero, lp_path_norm, seconds[, method]:
@@ -40,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="history plots: draw a reference line at K (e.g. the exact sparsest count)",
     )
     parser.add_argument("--title", default=None, help="figure title (default: a summary)")
+    add_targets_arguments(parser)
     add_output_flags(parser)
 
 
@@ -79,17 +83,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _plot_model(args) -> dict:
-    from ..data import load_data
     from ..errors import DataError
     from ..modelfile import load_model
     from ..plotting import plot_model_1d, plot_model_nd, save_figure
+    from ._common import load, require_1d_targets, targets_from_args, targets_given
 
     model = load_model(args.model)
     net = model.network
     d = net.n_features
-    X = y = None
+    X = y = targets = None
+    if args.data is None and targets_given(args) is not None:
+        raise DataError(f"{targets_given(args)} needs DATA (the points the bounds are at)")
     if args.data is not None:
-        ds = load_data(args.data, target=args.target)
+        ds = load(args)
+        targets = targets_from_args(args, ds, recorded=model.metadata)
+        if targets is not None:
+            require_1d_targets(args, ds, targets_given(args) or "the model's recorded targets")
         if ds.n_features != d:
             raise DataError(
                 f"{args.data}: has {ds.n_features} input column(s) but the model takes {d} "
@@ -104,6 +113,8 @@ def _plot_model(args) -> dict:
         "n_neurons": net.n_active_neurons(),
         "n_nonzero": net.n_nonzero(),
     }
+    if targets is not None:
+        return _plot_model_targets(args, model, ds, targets, info)
     if X is not None:
         info["max_residual"] = net.max_residual(X, y)
     if d == 1:
@@ -129,6 +140,45 @@ def _plot_model(args) -> dict:
         summary += f"; max |f(x_i) - y_i| = {info['max_residual']:.3g}"
     save_figure(fig, args.out)
     info["summary"] = summary
+    return info
+
+
+def _plot_model_targets(args, model, ds, targets, info: dict) -> dict:
+    """A 1-D model with the band of its targets and the exact fewest-knot fit within them."""
+    from ..exact.tube1d import solve_tube_1d
+    from ..plotting import plot_model_1d, save_figure
+    from ..verify import check_targets
+
+    net = model.network
+    check = check_targets(net, ds.X, targets)
+    exact = solve_tube_1d(ds.X[:, 0], targets)
+    method = model.metadata.get("method")
+    label = f"model ({method})" if method else "model"
+    fig = plot_model_1d(
+        net,
+        ds.X[:, 0],
+        targets.y,
+        compare=[("exact fewest knots within the targets", exact.network)],
+        label=label,
+        targets=targets,
+    )
+    if args.title:
+        fig.axes[0].set_title(args.title)
+    save_figure(fig, args.out)
+    info.update(targets.to_metadata())
+    info.update(
+        describe=targets.describe(),
+        max_violation=check.max_violation,
+        satisfies=check.ok,
+        max_residual=check.max_residual,
+        rmse=check.rmse,
+        exact_n_neurons=exact.n_neurons,
+        fewest_knots=exact.fewest_knots,
+    )
+    info["summary"] = (
+        f"1-D model: {net.knots_1d().n_knots} knot(s); fewest knots {targets.describe()} for "
+        f"{args.data}: {exact.fewest_knots}; max violation of the model {check.max_violation:.3g}"
+    )
     return info
 
 
