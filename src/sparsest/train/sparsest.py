@@ -134,6 +134,73 @@ def _init_batch(Xn: np.ndarray, R: int, K: int, skip: bool, gen: torch.Generator
     return W, b, v, a, c
 
 
+def _mse_and_gradients(X, y, W, b, v, a, c, skip: bool):
+    """Batched forward pass and the gradient of ``Σ_r MSE_r`` by hand (no autograd graph).
+
+    With ``Z = X W_rᵀ + b_r`` (shape ``(R, N, K)``), ``H = (Z)_+``, ``f_r = H v_r (+ X a_r + c_r)``
+    and ``g = 2 (f_r − y) / N``: ``∂/∂v = Hᵀ g``, ``∂/∂Z = g v_rᵀ ⊙ 1[Z > 0]``,
+    ``∂/∂W = (∂/∂Z)ᵀ X``, ``∂/∂b = Σ_n ∂/∂Z``, ``∂/∂a = Xᵀ g``, ``∂/∂c = Σ_n g``.
+
+    Returns
+    -------
+    mse : Tensor of shape (R,)
+    f : Tensor of shape (R, N)
+        Predictions.
+    grads : list of Tensors
+        Gradients of ``W, b, v`` (and ``a, c`` with ``skip``), shaped like them.
+    """
+    Z = torch.einsum("nd,rkd->rnk", X, W) + b[:, None, :]
+    H = torch.relu(Z)
+    f = torch.einsum("rnk,rk->rn", H, v)
+    if skip:
+        f = f + a @ X.T + c[:, None]
+    r = f - y
+    mse = (r * r).mean(dim=1)
+    g = r * (2.0 / X.shape[0])  # (R, N)
+    gv = torch.einsum("rnk,rn->rk", H, g)
+    gz = (g[:, :, None] * v[:, None, :]) * (Z > 0)
+    gW = torch.einsum("rnk,nd->rkd", gz, X)
+    gb = gz.sum(dim=1)
+    grads = [gW, gb, gv]
+    if skip:
+        grads += [g @ X, g.sum(dim=1)]
+    return mse, f, grads
+
+
+class _BatchAdam:
+    """Adam (Kingma & Ba; the defaults of :class:`torch.optim.Adam`: ``β = (0.9, 0.999)``,
+    ``ε = 1e-8``) on plain tensors with given gradients.
+
+    ``m ← β₁ m + (1 − β₁) g``, ``s ← β₂ s + (1 − β₂) g²``,
+    ``θ ← θ − lr · (m / (1 − β₁ᵗ)) / (√(s / (1 − β₂ᵗ)) + ε)``. Written out because
+    ``torch.optim`` imports ``torch._dynamo`` on first use (~3 s) and its per-step bookkeeping
+    dominates the tiny problems.
+    """
+
+    def __init__(self, params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        self.params = params
+        self.lr, self.b1, self.b2, self.eps = float(lr), betas[0], betas[1], float(eps)
+        self.m = [torch.zeros_like(t) for t in params]
+        self.s = [torch.zeros_like(t) for t in params]
+        self.t = 0
+
+    @torch.no_grad()
+    def step(self, grads: list) -> None:
+        self.t += 1
+        c1 = 1.0 - self.b1**self.t
+        c2 = math.sqrt(1.0 - self.b2**self.t)
+        for prm, g, m, s in zip(self.params, grads, self.m, self.s, strict=True):
+            m.mul_(self.b1).add_(g, alpha=1.0 - self.b1)
+            s.mul_(self.b2).addcmul_(g, g, value=1.0 - self.b2)
+            prm.addcdiv_(m, (s.sqrt() / c2).add_(self.eps), value=-self.lr / c1)
+
+    def clear(self, masks) -> None:
+        """Zero the moments where ``masks`` (one per leading parameter) are True."""
+        for mask, m, s in zip(masks, self.m, self.s, strict=False):
+            m.masked_fill_(mask, 0.0)
+            s.masked_fill_(mask, 0.0)
+
+
 def fit_sparsest(
     X,
     y,
@@ -157,6 +224,7 @@ def fit_sparsest(
     init: ReLUNetwork | None = None,
     progress: bool = False,
     log_every: int = 50,
+    early_stop: bool = True,
 ) -> SparsestFit:
     """Train the sparsest interpolating network (see module docstring).
 
@@ -187,6 +255,10 @@ def fit_sparsest(
         Whether biases count as weights (default: ``d > 1``).
     seed : int
         Seed of the initialization (a private ``torch.Generator``).
+    early_stop : bool
+        Polish at checkpoints during the gradient phase (epoch 0 in 1-D, then ``warm · 2^j``) and
+        stop as soon as a polished exact fit meets the lower bound of :func:`_lower_bound` (1-D)
+        or the generic bound (d-D nonzeros): the remaining epochs could not lower the count.
     """
     t0 = time.perf_counter()
     deadline = None if max_seconds is None else t0 + float(max_seconds)
@@ -222,9 +294,7 @@ def fit_sparsest(
     # every hyperplane the training visits is a candidate pattern for the polish
     visited = [torch.cat([W, b[:, :, None]], dim=2).reshape(-1, d + 1).detach().cpu().numpy()]
     params = [W, b, v] + ([a, c] if skip else [])
-    for t in params:
-        t.requires_grad_(True)
-    opt = torch.optim.Adam(params, lr=lr)
+    opt = _BatchAdam(params, lr=lr)
     hist = {
         k: [] for k in ("epoch", "loss", "n_active", "n_nonzero", "lp_path_norm", "seconds", "max_residual")
     }
@@ -241,15 +311,63 @@ def fit_sparsest(
             Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
         return Z
 
+    popts = dict(polish_options or {})
+    # generic lower bound (labels in general position): at least one nonzero weight per
+    # nonzero label; the search stops early when it gets there (it never changes the count)
+    target = int(np.count_nonzero(yn)) if d > 1 and objective == "nonzeros" and ib else None
+    bound = _lower_bound(Xn, yn, objective, skip, fit_rtol) if target is None else target
+
+    def polish_state(n_pol: int):
+        """Polish the current networks: (result, LPs, pooled hyperplanes, networks, best restart)."""
+        with torch.no_grad():
+            Wn_, bn_, vn_ = (t.detach().cpu().numpy() for t in (W, b, v))
+            an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
+        nets = [
+            ReLUNetwork(Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) * skip, skip=skip)
+            for r in range(R)
+        ]
+        r_best = int(np.argmin([n.max_residual(Xn, yn) for n in nets]))
+        if d == 1:
+            # few distinct patterns exist in 1-D: pool every hyperplane the restarts visited
+            pooled_W = np.concatenate([n.W for n in nets])
+            pooled_b = np.concatenate([n.b for n in nets])
+            pooled = ReLUNetwork(pooled_W, pooled_b, np.zeros(pooled_W.shape[0]), a=None, c=0.0, skip=skip)
+            extra = np.concatenate(visited + graveyard)
+            pr = polish(
+                pooled,
+                Xn,
+                yn,
+                objective=objective,
+                include_bias=ib,
+                extra_hyperplanes=extra,
+                p=p,
+                fit_rtol=fit_rtol * 0.5,
+                deadline=deadline,
+                target=bound,
+                **popts,
+            )
+            return pr, pr.n_lp, int(pooled_W.shape[0] + extra.shape[0]), nets, r_best
+        pr, n_lp = _polish_restarts(nets, Xn, yn, objective, ib, p, fit_rtol, n_pol, popts, target, deadline)
+        return pr, n_lp, 0, nets, r_best
+
+    # checkpoints: polish the current state; stop training once the count meets the lower bound
+    # (the answer is in hand). A checkpoint runs only while the checkpoints so far took less time
+    # than the epochs, so they at most double the cost of the gradient phase.
+    early, n_lp_checks, t_checks = None, 0, 0.0
+    checks = set() if bound is None or not early_stop else _checkpoints(epochs, warm, d)
+
     for ep in range(1, epochs + 1):
-        opt.zero_grad(set_to_none=True)
-        H = torch.relu(torch.einsum("nd,rkd->rnk", Xt, W) + b[:, None, :])
-        f = (H * v[:, None, :]).sum(-1)
-        if skip:
-            f = f + a @ Xt.T + c[:, None]
-        mse = ((f - yt) ** 2).mean(dim=1)
-        mse.sum().backward()
-        opt.step()
+        if ep - 1 in checks and t_checks <= time.perf_counter() - t_grad - t_checks:
+            tc = time.perf_counter()
+            res = polish_state(1)
+            t_checks += time.perf_counter() - tc
+            n_lp_checks += res[1]
+            if res[0].interpolates and _count(res[0].network, objective, ib) <= bound:
+                early = res
+                hist_stop = ep - 1
+                break
+        mse, f, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip)
+        opt.step(grads)
         if ep > warm:
             frac = min(1.0, (ep - warm) / max(1.0, 0.7 * (epochs - warm)))
             pe = 1.0 + (p - 1.0) * frac
@@ -280,14 +398,10 @@ def fit_sparsest(
                 b.copy_(torch.where(alive, bn, zero))
                 v.copy_(torch.where(alive, torch.sign(v) * s, zero))
                 # dead neurons stay dead: clear their optimizer moments too
-                for prm in (W, b, v):
-                    st = opt.state.get(prm)
-                    if st:
-                        for key in ("exp_avg", "exp_avg_sq"):
-                            st[key].masked_fill_(dead if prm.dim() == 2 else dead[:, :, None], 0.0)
+                opt.clear((dead[:, :, None], dead, dead))
                 prev = products()
         if ep % log_every == 0 or ep == epochs:
-            with torch.no_grad():
+            with torch.no_grad():  # (mse, f: before this epoch's step)
                 mag = products().abs()
                 thr = 1e-6 * mag.amax(dim=(1, 2), keepdim=True)
                 nz = (mag > thr).sum(dim=(1, 2))
@@ -304,52 +418,20 @@ def fit_sparsest(
                 hist["max_residual"].append(float((f[best] - yt).abs().max()) * scaler.sy)
         if bar is not None:
             bar.update(1)
+    else:
+        hist_stop = epochs
     if bar is not None:
         bar.set_description("polish")
-    t_grad = time.perf_counter() - t_grad
-    # --- polish on the pooled hyperplanes
-    with torch.no_grad():
-        Wn_, bn_, vn_ = W.detach().cpu().numpy(), b.detach().cpu().numpy(), v.detach().cpu().numpy()
-        an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
-    nets = [
-        ReLUNetwork(
-            Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) if skip else 0.0, skip=skip
-        )
-        for r in range(R)
-    ]
-    losses = [n.max_residual(Xn, yn) for n in nets]
-    r_best = int(np.argmin(losses))
+    t_grad = time.perf_counter() - t_grad - t_checks
+    # --- polish on the pooled hyperplanes (unless a checkpoint already reached the lower bound)
     t_pol = time.perf_counter()
-    popts = dict(polish_options or {})
-    if d == 1:
-        # few distinct patterns exist in 1-D: pool every hyperplane the restarts visited
-        pooled_W = np.concatenate([n.W for n in nets])
-        pooled_b = np.concatenate([n.b for n in nets])
-        pooled = ReLUNetwork(pooled_W, pooled_b, np.zeros(pooled_W.shape[0]), a=None, c=0.0, skip=skip)
-        extra = np.concatenate(visited + graveyard)
-        pr = polish(
-            pooled,
-            Xn,
-            yn,
-            objective=objective,
-            include_bias=ib,
-            extra_hyperplanes=extra,
-            p=p,
-            fit_rtol=fit_rtol * 0.5,
-            deadline=deadline,
-            **popts,
-        )
-        n_lp = pr.n_lp
-        n_pool = int(pooled_W.shape[0] + extra.shape[0])
+    if early is None:
+        pr, n_lp, n_pool, nets, r_best = polish_state(n_polish)
+        n_lp += n_lp_checks
     else:
-        # generic lower bound (labels in general position): at least one nonzero weight per
-        # nonzero label; the search stops early when it gets there (it never changes the count)
-        target = int(np.count_nonzero(yn)) if objective == "nonzeros" and ib else None
-        pr, n_lp = _polish_restarts(
-            nets, Xn, yn, objective, ib, p, fit_rtol, n_polish, popts, target, deadline
-        )
-        n_pool = 0
-    t_pol = time.perf_counter() - t_pol
+        pr, n_lp, n_pool, nets, r_best = early
+        n_lp = n_lp_checks
+    t_pol = time.perf_counter() - t_pol + t_checks
     if not pr.interpolates:
         # fall back on an output-layer re-solve over every hyperplane the training visited (all
         # restarts, first and last positions): far more columns than rows, so an exact fit exists
@@ -398,8 +480,54 @@ def fit_sparsest(
             "restarts": R,
             "width": K,
             "epochs": epochs,
+            "epochs_run": hist_stop,
+            "lower_bound": bound,
         },
     )
+
+
+def _checkpoints(epochs: int, warm: int, d: int) -> set[int]:
+    """Epochs (before which) the checkpoint polish runs: 0 in 1-D, then ``warm, 2 warm, 4 warm, …``."""
+    out = {0} if d == 1 else set()
+    e = warm
+    while e < epochs:
+        out.add(e)
+        e *= 2
+    return out
+
+
+def _lower_bound(X: np.ndarray, y: np.ndarray, objective: str, skip: bool, fit_rtol: float) -> int | None:
+    """A proven lower bound on the active neurons of any 1-D interpolant with a skip term.
+
+    Sort the data. A point ``i`` whose value is off the chord of its neighbours by more than
+    ``3 τ`` (``τ = fit_rtol (1 + max|y|)``, the fit tolerance: within it a line could fit the three
+    points) forces a knot in ``(x_{i−1}, x_{i+1})`` whose jump has the sign ``σ_i`` of the discrete
+    curvature there (the jumps in that interval sum to ``s_i − s_{i−1}``). Knots of opposite sign are
+    different neurons, and disjoint intervals hold different knots, so the bound is
+    ``Σ_σ`` (largest set of pairwise disjoint intervals of sign σ), found greedily (intervals of
+    points ``i`` and ``i'`` are disjoint when ``i' ≥ i + 2``). ``None`` outside 1-D neurons.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, 1)
+    y : ndarray of shape (N,)
+    """
+    if X.shape[1] != 1 or objective != "neurons" or not skip or X.shape[0] < 3:
+        return None
+    order = np.argsort(X[:, 0], kind="stable")
+    x, v = X[order, 0], y[order]
+    tau = fit_rtol * (1.0 + float(np.max(np.abs(y))))
+    t = (x[1:-1] - x[:-2]) / (x[2:] - x[:-2])
+    off = v[1:-1] - ((1 - t) * v[:-2] + t * v[2:])  # > 0: the middle point lies above the chord
+    sign = np.where(off < -3 * tau, 1, np.where(off > 3 * tau, -1, 0))  # convex: positive jump
+    total = 0
+    for sg in (1, -1):
+        last = -2
+        for i in np.flatnonzero(sign == sg):
+            if i >= last + 2:
+                total += 1
+                last = i
+    return total
 
 
 #: above N × (active neurons) pattern-constraint rows, the d-D polish re-solves the output layer only
@@ -551,6 +679,7 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
         progress=cfg.progress,
         log_every=cfg.log_every,
         init=cfg.init,
+        early_stop=cfg.early_stop,
         **cfg.options,
     )
     if not fit.interpolates:
@@ -566,7 +695,7 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
         init_network=init,
         history=_history(fit.history),
         method=cfg.method,
-        epochs_run=cfg.epochs,
+        epochs_run=fit.info["epochs_run"],
         seconds=fit.seconds,
         converged=fit.interpolates,
         max_residual=fit.max_residual,
