@@ -257,3 +257,24 @@ def test_early_stop_ends_training_at_the_lower_bound_with_an_exact_fit():
     assert res.max_residual <= _fit_tol(y)
     full = train(x, y, method="sparsest", progress=False, early_stop=False)
     assert full.epochs_run == info["epochs"] and full.n_active == 3
+
+
+def test_window_polish_keeps_an_exact_fit_and_never_adds_neurons():
+    from sparsest.train.polish import polish_windows_1d
+
+    rng = np.random.default_rng(11)
+    x, y = random_1d(70, seed=11, kind="runs")
+    net, opt = _redundant_interpolant(x, y, rng)
+    perm = rng.permutation(x.size)  # the windows sort the data themselves
+    H = np.c_[net.W, net.b]
+    res = polish_windows_1d(net, x[perm, None], y[perm], H, window=12)
+    assert res.interpolates and res.max_residual <= _fit_tol(y)
+    assert res.network.max_residual(x, y) == pytest.approx(res.max_residual)
+    assert opt <= res.n_active < net.n_active_neurons(False)
+
+
+def test_large_1d_data_use_the_window_search_and_reach_the_optimum():
+    x, y = random_1d(60, seed=8, kind="runs")
+    res = train(x, y, method="sparsest", progress=False, epochs=100, restarts=4, early_stop=False)
+    assert res.max_residual <= _fit_tol(y)
+    assert res.n_active == solve_1d(x, y).n_neurons

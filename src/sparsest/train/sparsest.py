@@ -35,7 +35,9 @@ import torch
 
 from ..errors import ParameterError
 from ..network import ReLUNetwork, default_skip
-from .polish import output_layer_fit, polish
+from .polish import lower_bound_1d, output_layer_fit, polish, polish_windows_1d, single_threaded_blas
+
+_lower_bound = lower_bound_1d  # (the tests' name)
 
 __all__ = ["SparsestFit", "fit_sparsest"]
 
@@ -257,7 +259,8 @@ def fit_sparsest(
         Seed of the initialization (a private ``torch.Generator``).
     early_stop : bool
         Polish at checkpoints during the gradient phase (epoch 0 in 1-D, then ``warm · 2^j``) and
-        stop as soon as a polished exact fit meets the lower bound of :func:`_lower_bound` (1-D)
+        stop as soon as a polished exact fit meets the lower bound of
+        :func:`~sparsest.train.polish.lower_bound_1d` (1-D)
         or the generic bound (d-D nonzeros): the remaining epochs could not lower the count.
     """
     t0 = time.perf_counter()
@@ -315,10 +318,14 @@ def fit_sparsest(
     # generic lower bound (labels in general position): at least one nonzero weight per
     # nonzero label; the search stops early when it gets there (it never changes the count)
     target = int(np.count_nonzero(yn)) if d > 1 and objective == "nonzeros" and ib else None
-    bound = _lower_bound(Xn, yn, objective, skip, fit_rtol) if target is None else target
+    bound = lower_bound_1d(Xn, yn, objective, skip, fit_rtol) if target is None else target
 
     def polish_state(n_pol: int):
         """Polish the current networks: (result, LPs, pooled hyperplanes, networks, best restart)."""
+        with single_threaded_blas():
+            return _polish_state(n_pol)
+
+    def _polish_state(n_pol: int):
         with torch.no_grad():
             Wn_, bn_, vn_ = (t.detach().cpu().numpy() for t in (W, b, v))
             an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
@@ -333,6 +340,8 @@ def fit_sparsest(
             pooled_b = np.concatenate([n.b for n in nets])
             pooled = ReLUNetwork(pooled_W, pooled_b, np.zeros(pooled_W.shape[0]), a=None, c=0.0, skip=skip)
             extra = np.concatenate(visited + graveyard)
+            windows = N > _WINDOW_MIN_N and skip and objective == "neurons"
+            common = dict(p=p, fit_rtol=fit_rtol * 0.5, deadline=deadline, **popts)
             pr = polish(
                 pooled,
                 Xn,
@@ -340,13 +349,16 @@ def fit_sparsest(
                 objective=objective,
                 include_bias=ib,
                 extra_hyperplanes=extra,
-                p=p,
-                fit_rtol=fit_rtol * 0.5,
-                deadline=deadline,
                 target=bound,
-                **popts,
+                delete=not windows,  # large N: the count-reducing search runs window by window
+                **common,
             )
-            return pr, pr.n_lp, int(pooled_W.shape[0] + extra.shape[0]), nets, r_best
+            n_lp = pr.n_lp
+            if windows and pr.interpolates and (bound is None or pr.n_active > bound):
+                H = np.concatenate([np.c_[pooled_W, pooled_b], extra])
+                pr = polish_windows_1d(pr.network, Xn, yn, H, **common)
+                n_lp += pr.n_lp
+            return pr, n_lp, int(pooled_W.shape[0] + extra.shape[0]), nets, r_best
         pr, n_lp = _polish_restarts(nets, Xn, yn, objective, ib, p, fit_rtol, n_pol, popts, target, deadline)
         return pr, n_lp, 0, nets, r_best
 
@@ -439,7 +451,10 @@ def fit_sparsest(
         Hs = np.concatenate([np.c_[n.W, n.b] for n in nets] + visited + graveyard)
         Hs = Hs[np.linalg.norm(Hs[:, :-1], axis=1) > 0]
         pooled = ReLUNetwork(Hs[:, :-1], Hs[:, -1], np.ones(Hs.shape[0]), skip=skip)
-        fb = output_layer_fit(pooled, Xn, yn, objective=objective, include_bias=ib, fit_rtol=fit_rtol * 0.5)
+        with single_threaded_blas():
+            fb = output_layer_fit(
+                pooled, Xn, yn, objective=objective, include_bias=ib, fit_rtol=fit_rtol * 0.5
+            )
         n_lp += fb.n_lp
         if fb.interpolates:
             pr = fb
@@ -496,39 +511,8 @@ def _checkpoints(epochs: int, warm: int, d: int) -> set[int]:
     return out
 
 
-def _lower_bound(X: np.ndarray, y: np.ndarray, objective: str, skip: bool, fit_rtol: float) -> int | None:
-    """A proven lower bound on the active neurons of any 1-D interpolant with a skip term.
-
-    Sort the data. A point ``i`` whose value is off the chord of its neighbours by more than
-    ``3 τ`` (``τ = fit_rtol (1 + max|y|)``, the fit tolerance: within it a line could fit the three
-    points) forces a knot in ``(x_{i−1}, x_{i+1})`` whose jump has the sign ``σ_i`` of the discrete
-    curvature there (the jumps in that interval sum to ``s_i − s_{i−1}``). Knots of opposite sign are
-    different neurons, and disjoint intervals hold different knots, so the bound is
-    ``Σ_σ`` (largest set of pairwise disjoint intervals of sign σ), found greedily (intervals of
-    points ``i`` and ``i'`` are disjoint when ``i' ≥ i + 2``). ``None`` outside 1-D neurons.
-
-    Parameters
-    ----------
-    X : ndarray of shape (N, 1)
-    y : ndarray of shape (N,)
-    """
-    if X.shape[1] != 1 or objective != "neurons" or not skip or X.shape[0] < 3:
-        return None
-    order = np.argsort(X[:, 0], kind="stable")
-    x, v = X[order, 0], y[order]
-    tau = fit_rtol * (1.0 + float(np.max(np.abs(y))))
-    t = (x[1:-1] - x[:-2]) / (x[2:] - x[:-2])
-    off = v[1:-1] - ((1 - t) * v[:-2] + t * v[2:])  # > 0: the middle point lies above the chord
-    sign = np.where(off < -3 * tau, 1, np.where(off > 3 * tau, -1, 0))  # convex: positive jump
-    total = 0
-    for sg in (1, -1):
-        last = -2
-        for i in np.flatnonzero(sign == sg):
-            if i >= last + 2:
-                total += 1
-                last = i
-    return total
-
+#: 1-D with more points than this: global reweighted LP, then the windowed count-reducing search
+_WINDOW_MIN_N = 48
 
 #: above N × (active neurons) pattern-constraint rows, the d-D polish re-solves the output layer only
 _MAX_PATTERN_ROWS = 20_000
