@@ -850,10 +850,7 @@ def lower_bound_1d(X: np.ndarray, y: np.ndarray, objective: str, skip: bool, fit
         return None
     order = np.argsort(X[:, 0], kind="stable")
     x, v = X[order, 0], y[order]
-    tau = fit_rtol * (1.0 + float(np.max(np.abs(y))))
-    t = (x[1:-1] - x[:-2]) / (x[2:] - x[:-2])
-    off = v[1:-1] - ((1 - t) * v[:-2] + t * v[2:])  # > 0: the middle point lies above the chord
-    sign = np.where(off < -3 * tau, 1, np.where(off > 3 * tau, -1, 0))  # convex: positive jump
+    sign = _curvature_signs(x, v, fit_rtol * (1.0 + float(np.max(np.abs(y)))))
     total = 0
     for sg in (1, -1):
         last = -2
@@ -871,7 +868,7 @@ def polish_windows_1d(
     hyperplanes: np.ndarray,
     *,
     window: int = 16,
-    sweeps: int = 3,
+    sweeps: int = 6,
     p: float = 0.4,
     fit_rtol: float = 1e-10,
     deadline: float | None = None,
@@ -889,7 +886,7 @@ def polish_windows_1d(
     inside the window, starting from ``f`` itself; a window is replaced when ``g`` has fewer
     knots. Windows whose knot count already meets the window's :func:`lower_bound_1d` are skipped.
     Each window LP has ``O(window)`` rows, so a sweep costs ``O(N)``; sweeps alternate the
-    windows' offsets until one finds nothing.
+    windows' offsets (and widen) until one finds nothing.
 
     Parameters
     ----------
@@ -902,7 +899,8 @@ def polish_windows_1d(
     window : int
         Points per window (at least; a window grows until its ends are free of knots).
     sweeps : int
-        Maximal number of passes over the data.
+        Maximal number of passes over the data (offsets alternate; from the third pass on the
+        windows are twice as wide). The passes end early when one finds nothing.
 
     Returns
     -------
@@ -931,64 +929,75 @@ def polish_windows_1d(
     def late():
         return deadline is not None and time.perf_counter() > deadline
 
+    def try_window(i: int, j: int) -> bool:
+        """Search the window of points ``i..j`` (ends free of knots); True when it lost knots."""
+        nonlocal knots, jumps, slope, intercept, n_lp
+        lo_x = -np.inf if i == 0 else xs[i] + delta
+        hi_x = np.inf if j == N - 1 else xs[j] - delta
+        inside = (knots > lo_x) & (knots < hi_x)
+        m = int(inside.sum())
+        a, b = max(i - 1, 0), min(j + 1, N - 1)
+        Xw, yw = xs[a : b + 1, None], ys[a : b + 1]
+        key = (a, b, knots[inside].tobytes(), jumps[inside].tobytes())
+        lb_w = lower_bound_1d(Xw, yw, *lb_opts) or 0
+        if m < 2 or m <= lb_w or key in tried:
+            return False
+        tried.add(key)
+        left = knots < lo_x
+        s0 = slope + float(jumps[left].sum())
+        c0 = intercept - float((jumps[left] * knots[left]).sum())
+        g0 = ReLUNetwork.from_knots(knots[inside], jumps[inside], s0, c0)
+        cand = pool[(pool > lo_x) & (pool < hi_x)]
+        pr = polish(
+            g0,
+            Xw,
+            yw,
+            objective="neurons",
+            include_bias=False,
+            extra_hyperplanes=np.c_[np.ones(cand.size), -cand],
+            p=p,
+            fit_rtol=fit_rtol,
+            target=lb_w,
+            deadline=deadline,
+            **polish_options,
+        )
+        n_lp += pr.n_lp
+        if not pr.interpolates or pr.n_active >= m:
+            return False
+        gk = pr.network.knots_1d(merge_tol=0.0)
+        if gk.knots.size and (gk.knots.min() <= lo_x - delta or gk.knots.max() >= hi_x + delta):
+            return False
+        if i == 0:  # the window holds the left end: g's affine part becomes f's
+            slope, intercept = gk.slope, gk.intercept
+        nk = np.concatenate([knots[~inside], gk.knots])
+        nj = np.concatenate([jumps[~inside], gk.jumps])
+        srt = np.argsort(nk, kind="stable")
+        knots, jumps = nk[srt], nj[srt]
+        return True
+
+    def anchor_left(i: int) -> int:
+        # move i right until it is 0 or [x_{i-1}, x_i] is free of knots
+        while 0 < i < N - 1 and _has_knot(knots, xs[i - 1] - delta, xs[i] + delta):
+            i += 1
+        return i
+
+    def anchor_right(j: int) -> int:
+        while j < N - 1 and _has_knot(knots, xs[j] - delta, xs[j + 1] + delta):
+            j += 1
+        return j
+
     for sweep in range(max(1, sweeps)):
         improved = False
-        start = 0 if sweep % 2 == 0 else window // 2
-        i = start
+        size = window * (1 + sweep // 2)  # sweeps 3, 4 use windows twice as wide, ...
+        i = 0 if sweep % 2 == 0 else size // 2
         while i < N - 1 and not late():
-            # left end i: x_0, or a knot-free [x_{i-1}, x_i]
-            while 0 < i < N - 1 and _has_knot(knots, xs[i - 1] - delta, xs[i] + delta):
-                i += 1
-            j = min(i + window, N - 1)
-            while j < N - 1 and _has_knot(knots, xs[j] - delta, xs[j + 1] + delta):
-                j += 1
-            lo_x = -np.inf if i == 0 else xs[i] + delta
-            hi_x = np.inf if j == N - 1 else xs[j] - delta
-            inside = (knots > lo_x) & (knots < hi_x)
-            m = int(inside.sum())
-            a, b = max(i - 1, 0), min(j + 1, N - 1)
-            Xw, yw = xs[a : b + 1, None], ys[a : b + 1]
-            key = (a, b, knots[inside].tobytes(), jumps[inside].tobytes())
-            lb_w = lower_bound_1d(Xw, yw, *lb_opts) or 0
-            if m >= 2 and m > lb_w and key not in tried:
-                tried.add(key)
-                left = knots < lo_x
-                s0 = slope + float(jumps[left].sum())
-                c0 = intercept - float((jumps[left] * knots[left]).sum())
-                g0 = ReLUNetwork.from_knots(knots[inside], jumps[inside], s0, c0)
-                cand = pool[(pool > lo_x) & (pool < hi_x)]
-                extra = np.c_[np.ones(cand.size), -cand]
-                pr = polish(
-                    g0,
-                    Xw,
-                    yw,
-                    objective="neurons",
-                    include_bias=False,
-                    extra_hyperplanes=extra,
-                    p=p,
-                    fit_rtol=fit_rtol,
-                    target=lb_w,
-                    deadline=deadline,
-                    **polish_options,
-                )
-                n_lp += pr.n_lp
-                if pr.interpolates and pr.n_active < m:
-                    gk = pr.network.knots_1d(merge_tol=0.0)
-                    if gk.knots.size == 0 or (
-                        gk.knots.min() > lo_x - delta and gk.knots.max() < hi_x + delta
-                    ):
-                        keep = ~inside
-                        if i == 0:  # the window holds the left end: g's affine part becomes f's
-                            slope, intercept = gk.slope, gk.intercept
-                        nk = np.concatenate([knots[keep], gk.knots])
-                        nj = np.concatenate([jumps[keep], gk.jumps])
-                        srt = np.argsort(nk, kind="stable")
-                        knots, jumps = nk[srt], nj[srt]
-                        improved = True
-            i = j if j > i else i + 1
+            i = anchor_left(i)
+            j = anchor_right(min(i + size, N - 1))
+            improved |= try_window(i, j)
             if j >= N - 1:
                 break
-        if not improved:
+            i = j if j > i else i + 1
+        if not improved and sweep >= 1:
             break
     out = ReLUNetwork.from_knots(knots, jumps, slope, intercept)
     resid = out.max_residual(X, y)
@@ -1003,6 +1012,15 @@ def polish_windows_1d(
         n_lp,
         time.perf_counter() - t0,
     )
+
+
+def _curvature_signs(x: np.ndarray, y: np.ndarray, tau: float) -> np.ndarray:
+    """Discrete curvature signs of sorted data, shape (N − 2,): ``+1`` where point ``i`` lies below
+    the chord of its neighbours by more than ``3 τ`` (a positive jump is needed nearby), ``−1``
+    above, ``0`` within (a line could fit the three points to the tolerance ``τ``)."""
+    t = (x[1:-1] - x[:-2]) / (x[2:] - x[:-2])
+    off = y[1:-1] - ((1 - t) * y[:-2] + t * y[2:])
+    return np.where(off < -3 * tau, 1, np.where(off > 3 * tau, -1, 0))
 
 
 def _has_knot(knots: np.ndarray, lo: float, hi: float) -> bool:

@@ -39,7 +39,7 @@ from .polish import lower_bound_1d, output_layer_fit, polish, polish_windows_1d,
 
 _lower_bound = lower_bound_1d  # (the tests' name)
 
-__all__ = ["SparsestFit", "fit_sparsest"]
+__all__ = ["SparsestFit", "default_width", "fit_sparsest"]
 
 
 @dataclass
@@ -123,12 +123,21 @@ def _init_batch(Xn: np.ndarray, R: int, K: int, skip: bool, gen: torch.Generator
     bound = 1.0 / math.sqrt(d)
     W = (torch.rand(R, K, d, generator=gen, dtype=dtype) * 2 - 1) * bound
     b = (torch.rand(R, K, generator=gen, dtype=dtype) * 2 - 1) * bound
-    # half the neurons: hyperplanes through random data points
+    # half the neurons: hyperplanes through data points; in 1-D through the midpoints of the
+    # gaps between consecutive sorted points, each gap once before any repeats (over all restarts),
+    # so that the pooled hyperplanes offer a knot in every gap
     k2 = K // 2
-    idx = torch.randint(0, N, (R, k2), generator=gen)
     W = W.to(device)
     b = b.to(device)
-    pts = X[idx.to(device)]  # (R, k2, d)
+    if d == 1 and N >= 2:
+        xs = np.sort(Xn[:, 0])
+        mids = torch.as_tensor((xs[1:] + xs[:-1]) / 2, dtype=dtype)
+        perm = torch.randperm(N - 1, generator=gen)
+        take = perm[torch.arange(R * k2) % (N - 1)].reshape(R, k2)
+        pts = mids[take][:, :, None].to(device)  # (R, k2, 1)
+    else:
+        idx = torch.randint(0, N, (R, k2), generator=gen)
+        pts = X[idx.to(device)]  # (R, k2, d)
     b[:, :k2] = -(W[:, :k2] * pts).sum(-1)
     v = ((torch.rand(R, K, generator=gen, dtype=dtype) * 2 - 1) / math.sqrt(K)).to(device)
     a = torch.zeros(R, d, dtype=dtype, device=device)
@@ -239,7 +248,8 @@ def fit_sparsest(
     objective : {"neurons", "nonzeros"}, optional
         What "sparsest" counts. Default: neurons in 1-D, nonzeros (with biases) in d-D.
     width : int, optional
-        Neurons per restart (default ``max(2N, 16)``).
+        Neurons per restart (default :func:`default_width`: ``2N`` for small ``N``, then growing
+        like ``N/4`` in 1-D and ``N/2`` in d-D).
     restarts : int
         Number of restarts trained together as one batch.
     n_polish : int
@@ -277,7 +287,7 @@ def fit_sparsest(
         raise ParameterError(f"objective must be 'neurons' or 'nonzeros', got {objective!r}")
     if not (0 < p <= 1):
         raise ParameterError(f"p must be in (0, 1], got {p!r}")
-    K = int(width) if width is not None else max(2 * N, 16)
+    K = int(width) if width is not None else default_width(N, d)
     if K < 1:
         raise ParameterError(f"width must be >= 1, got {width!r}")
     R = max(1, int(restarts))
@@ -501,6 +511,18 @@ def fit_sparsest(
     )
 
 
+def default_width(n: int, d: int) -> int:
+    """Default neurons per restart: ``max(16, min(2N, 64 + N/4))`` in 1-D, ``min(2N, 64 + N/2)`` in d-D.
+
+    The polish chooses among the hyperplanes of all restarts (and, in 1-D, of every position they
+    visited), so the width only has to supply enough of them; the sparsest count is far below
+    ``2N`` (1-D: at most ``N − 2``, typically about ``N/2`` or less), and the gradient phase costs
+    ``O(R N K)`` per epoch.
+    """
+    cap = 64 + (n // 4 if d == 1 else n // 2)
+    return max(16, min(2 * n, cap))
+
+
 def _checkpoints(epochs: int, warm: int, d: int) -> set[int]:
     """Epochs (before which) the checkpoint polish runs: 0 in 1-D, then ``warm, 2 warm, 4 warm, …``."""
     out = {0} if d == 1 else set()
@@ -636,7 +658,7 @@ _OPTIONS = ("restarts", "objective", "n_polish", "polish_options", "max_seconds"
         "seed": 0,
         "tol": 1e-10,
         "log_every": 50,
-        "width": lambda n, d: max(2 * n, 16),
+        "width": lambda n, d: default_width(n, d),
     },
 )
 def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> TrainResult:
