@@ -6,7 +6,13 @@ Usage::
     python benchmarks/trainer.py --parts recovery --instances 100
     python benchmarks/trainer.py --parts paper1d dd
 
-Parts (issue 4):
+Parts (issue 4; ``cli`` issue 14):
+
+0. ``cli`` — the paper's 1-D data and 50-D instance as ``sparsest fit`` calls (subprocesses, one run):
+   ``sparsest`` (its printed seconds and the process's wall time) against Algorithm 1 (the paper's
+   settings, 100,000 epochs, through the same engine in the same run: seconds until its history
+   first holds 3 neurons / at most 11 nonzeros). Targets: ≤ 1/20 (1-D) and ≤ 1/10 (50-D, with
+   10 nonzeros and exact fit).
 
 1. ``paper1d`` — the paper's six points: seconds until each method first holds a 3-neuron network
    (``sparsest``: with exact fit; Algorithm 1 = ``reweighted``, paper settings: its fit is only
@@ -168,10 +174,66 @@ def dd(n_seeds: int, alg1: bool, n_gauss: int = 0) -> dict:
     return {"rows": rows}
 
 
+def _fit_cli(data, *extra) -> tuple[dict, float]:
+    import json
+    import subprocess
+    import sys
+
+    t = time.perf_counter()
+    cmd = [sys.executable, "-m", "sparsest", "fit", str(data), "--json", "--quiet", *map(str, extra)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout), time.perf_counter() - t
+
+
+def cli_part(alg1_epochs: int = 100_000) -> None:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        x, y = paper_1d()
+        X, Y = paper_50d()
+        f1, f50 = Path(tmp) / "peak.npz", Path(tmp) / "d50.npz"
+        np.savez(f1, X=x[:, None], y=y)
+        np.savez(f50, X=X, y=Y)
+        for name, f, key, goal, target in (
+            ("1-D paper data", f1, "n_neurons", 3, 20),
+            ("50-D paper instance", f50, "n_nonzero", 11, 10),
+        ):
+            ours, wall = _fit_cli(f)
+            data = (x, y) if key == "n_neurons" else (X, Y)
+            a1, h = _algorithm1(*data, epochs=alg1_epochs)
+            col = "n_active" if key == "n_neurons" else "n_nonzero"
+            first = next((i for i, k in enumerate(h[col]) if k <= goal), None)
+            hit = None if first is None else {"epoch": h["epoch"][first], "seconds": h["seconds"][first]}
+            a1 = {
+                "seconds": a1.seconds,
+                key: a1.n_active if col == "n_active" else a1.n_nonzero,
+                "max_residual": a1.max_residual,
+            }
+            t_goal = float(hit["seconds"]) if hit else None
+            print(
+                f"  {name}: sparsest {ours[key]} {key[2:]}, max residual {ours['max_residual']:.1e}, "
+                f"{ours['seconds']:.3f} s (process wall {wall:.1f} s, {ours['epochs_run']} epochs)"
+            )
+            if t_goal is None:
+                print(
+                    f"    Algorithm 1 never reached <= {goal} in {alg1_epochs} epochs ({a1['seconds']:.1f} s)"
+                )
+                continue
+            print(
+                f"    Algorithm 1: <= {goal} {key[2:]} first at epoch {hit['epoch']} after {t_goal:.2f} s "
+                f"(total {a1['seconds']:.1f} s, final {a1[key]}, residual {a1['max_residual']:.1e}); "
+                f"ratio {t_goal / ours['seconds']:.1f}x (target >= {target}x)"
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument(
-        "--parts", nargs="+", default=["paper1d", "dd", "recovery"], choices=["paper1d", "dd", "recovery"]
+        "--parts",
+        nargs="+",
+        default=["cli", "paper1d", "dd", "recovery"],
+        choices=["cli", "paper1d", "dd", "recovery"],
     )
     ap.add_argument("--instances", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
@@ -187,6 +249,9 @@ def main() -> None:
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
     alg1 = not args.no_alg1
+    if "cli" in args.parts:
+        print("== 0. the paper's data as `sparsest fit` calls, against Algorithm 1 (one run)")
+        cli_part()
     if "paper1d" in args.parts:
         print("== 1. paper's 1-D data: time to 3 neurons")
         r = paper1d(alg1)

@@ -32,15 +32,42 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def run_cli(*args: str, cwd: str | os.PathLike | None = None, timeout: float = 300, env=None):
-    """Run ``python -m sparsest ARGS`` in a subprocess using this checkout's sources."""
+#: packages of the optional extras (``onnx``, ``gurobi``, ``test``): a core install has none of them
+EXTRAS_MODULES = ("onnx", "onnxruntime", "gurobipy", "pytest", "hypothesis", "ruff")
+
+#: ``python -c`` program: make the extras unimportable (``sys.modules[name] = None`` makes
+#: ``import name`` raise ImportError, as in an install without them), then run the CLI
+_CORE_ONLY = (
+    "import sys\n"
+    "for name in {mods!r}:\n"
+    "    sys.modules[name] = None\n"
+    "from sparsest.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "assert not any(sys.modules.get(m) for m in {mods!r}), 'an extra was imported'\n"
+    "sys.exit(code)\n"
+)
+
+
+def run_cli(
+    *args: str,
+    cwd: str | os.PathLike | None = None,
+    timeout: float = 300,
+    env=None,
+    core_only: bool = False,
+):
+    """Run ``python -m sparsest ARGS`` in a subprocess using this checkout's sources.
+
+    ``core_only=True`` runs it with the optional extras' packages (:data:`EXTRAS_MODULES`)
+    unimportable, as after ``pip install sparsest`` without extras.
+    """
     e = dict(os.environ)
     e["PYTHONPATH"] = str(SRC) + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
     e.setdefault("MPLBACKEND", "Agg")
     if env:
         e.update(env)
+    head = ["-c", _CORE_ONLY.format(mods=EXTRAS_MODULES)] if core_only else ["-m", "sparsest"]
     return subprocess.run(
-        [sys.executable, "-m", "sparsest", *map(str, args)],
+        [sys.executable, *head, *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -473,7 +473,7 @@ def test_json_stdout_is_one_object_as_subprocess_in_2d(tmp_path, command):
     rng = np.random.default_rng(3)
     np.savez(tmp_path / "d2.npz", X=rng.uniform(-1, 1, (6, 2)), y=rng.uniform(-1, 1, 6))
     extra = ["--time-limit", "20"] if command == "exact" else ["--seed", "0"]
-    proc = run_cli(command, tmp_path / "d2.npz", "--json", "--quiet", *extra)
+    proc = run_cli(command, tmp_path / "d2.npz", "--json", "--quiet", *extra, core_only=True)
     assert proc.returncode == 0, proc.stderr
     assert "HiGHS" not in proc.stdout
     doc = json.loads(proc.stdout)
@@ -499,3 +499,29 @@ def test_new_highs_is_silent_at_the_file_descriptor_level():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "optimal 2\n"
+
+
+# ------------------------------------------------------------------ the core install (no extras)
+
+
+def test_core_dependencies_hold_the_lp_engine_and_not_the_extras():
+    tomllib = pytest.importorskip("tomllib")
+    meta = tomllib.loads((SRC.parent / "pyproject.toml").read_text())["project"]
+    core = {d.split(">")[0].split("=")[0].split("<")[0].strip() for d in meta["dependencies"]}
+    assert "highspy" in core  # the trainer's polish and the exact d-D solver need it
+    assert not core & {"onnx", "onnxruntime", "gurobipy", "pytest"}
+    assert meta["optional-dependencies"]["highs"] == []  # old install commands keep working
+
+
+@pytest.mark.parametrize("command", ["fit", "exact"])
+def test_fit_and_exact_run_with_the_core_install_only(tmp_path, command):
+    """``fit`` and ``exact`` on 1-D data in a process where the extras cannot be imported (d-D:
+    ``test_json_stdout_is_one_object_as_subprocess_in_2d``; ``demo``: in test_predict_export_plot)."""
+    (tmp_path / "peak.csv").write_text(PAPER_CSV)
+    proc = run_cli(
+        command, tmp_path / "peak.csv", "--json", "--quiet", "--out", tmp_path / "m.json", core_only=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["n_neurons"] == 3
+    assert (tmp_path / "m.json").exists()

@@ -356,8 +356,9 @@ def test_demo_json_and_plot(tmp_path):
     _assert_png(tmp_path / "demo.png")
 
 
-def test_demo_human_output_as_subprocess(tmp_path):
-    proc = run_cli("demo", cwd=tmp_path)  # no arguments at all
+def test_demo_human_output_as_subprocess_with_the_core_install_only(tmp_path):
+    # no arguments at all, and none of the optional extras (onnx, gurobi, test) importable
+    proc = run_cli("demo", cwd=tmp_path, core_only=True)
     assert proc.returncode == 0, proc.stderr
     assert "f(x) = (x + 1)_+ - 2 (x - 0.5)_+ + (x - 2)_+" in proc.stdout
     assert "plot written to sparsest-demo.png" in proc.stdout

@@ -122,7 +122,8 @@ def test_fixed_seed_is_deterministic():
 
 def test_history_and_result_fields():
     x, y = random_1d(8, seed=2)
-    res = train(x, y, method="sparsest", progress=False, **FAST)
+    res = train(x, y, method="sparsest", progress=False, early_stop=False, **FAST)
+    assert res.epochs_run == FAST["epochs"]
     h = res.history
     assert len(h) >= 3 and h["epoch"][-1] == -1  # last row: after the polish
     assert h["max_residual"][-1] == pytest.approx(res.max_residual)
@@ -221,3 +222,59 @@ def test_warm_start_tries_further_seeds_until_the_generic_bound(monkeypatch):
         X, y, objective="nonzeros", skip=False, include_bias=True, max_seconds=0.0, seed=1
     )
     assert seeds == [1] and net.W[0, 0] == 1.0  # no time left: one run, its fit returned
+
+
+# ----------------------------------------------------------------------------- early stop
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c["name"])
+def test_lower_bound_never_exceeds_the_exact_optimum_on_the_battery(case):
+    from sparsest.train.sparsest import _lower_bound
+
+    x, y = np.asarray(case["x"], float), np.asarray(case["y"], float)
+    lb = _lower_bound(x[:, None], y, "neurons", True, 1e-10)
+    assert (lb is None and len(x) < 3) or 0 <= lb <= case["count"]
+
+
+@given(st.integers(3, 40), st.integers(0, 10_000), st.sampled_from(["gaussian", "runs"]))
+def test_lower_bound_never_exceeds_the_exact_optimum(n, seed, kind):
+    from sparsest.train.sparsest import _lower_bound
+
+    x, y = random_1d(n, seed=seed, kind=kind)
+    perm = np.random.default_rng(seed).permutation(n)  # the bound sorts the data itself
+    lb = _lower_bound(x[perm, None], y[perm], "neurons", True, 1e-10)
+    assert 0 <= lb <= solve_1d(x, y).n_neurons
+
+
+def test_early_stop_ends_training_at_the_lower_bound_with_an_exact_fit():
+    from sparsest.data import paper_1d
+
+    x, y = paper_1d()
+    res = train(x, y, method="sparsest", progress=False)
+    info = res.config["info"]
+    assert info["lower_bound"] == 3 and res.n_active == 3
+    assert res.epochs_run < info["epochs"]  # stopped: no epoch could lower a count at the bound
+    assert res.max_residual <= _fit_tol(y)
+    full = train(x, y, method="sparsest", progress=False, early_stop=False)
+    assert full.epochs_run == info["epochs"] and full.n_active == 3
+
+
+def test_window_polish_keeps_an_exact_fit_and_never_adds_neurons():
+    from sparsest.train.polish import polish_windows_1d
+
+    rng = np.random.default_rng(11)
+    x, y = random_1d(70, seed=11, kind="runs")
+    net, opt = _redundant_interpolant(x, y, rng)
+    perm = rng.permutation(x.size)  # the windows sort the data themselves
+    H = np.c_[net.W, net.b]
+    res = polish_windows_1d(net, x[perm, None], y[perm], H, window=12)
+    assert res.interpolates and res.max_residual <= _fit_tol(y)
+    assert res.network.max_residual(x, y) == pytest.approx(res.max_residual)
+    assert opt <= res.n_active < net.n_active_neurons(False)
+
+
+def test_large_1d_data_use_the_window_search_and_reach_the_optimum():
+    x, y = random_1d(60, seed=8, kind="runs")
+    res = train(x, y, method="sparsest", progress=False, epochs=100, restarts=4, early_stop=False)
+    assert res.max_residual <= _fit_tol(y)
+    assert res.n_active == solve_1d(x, y).n_neurons

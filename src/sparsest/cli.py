@@ -44,7 +44,7 @@ _DEPENDENCIES = {
     "matplotlib": "pip install matplotlib",
     "scipy": "pip install scipy",
     "tqdm": "pip install tqdm",
-    "highspy": 'pip install "sparsest[highs]"',
+    "highspy": "pip install highspy",
 }
 
 

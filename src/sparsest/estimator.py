@@ -27,7 +27,7 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
     p : float in (0, 1], default 0.4
         Exponent of the ℓp path norm.
     width : int, optional
-        Neurons per network (method default: ``max(2N, 16)`` for ``sparsest``).
+        Neurons per network (method default: ``sparsest.train.sparsest.default_width`` for ``sparsest``).
     method : str, default "sparsest"
     objective : {"neurons", "nonzeros"}, optional
         ``sparsest`` only: what to minimize (default: neurons in 1-D, nonzeros in d-D).

@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=positive_int,
         default=None,
         metavar="K",
-        help="neurons per network (default: the method's; sparsest: max(2N, 16))",
+        help="neurons per network (default: the method's; sparsest: 2N for small N, then about N/4 "
+        "in 1-D, N/2 in d-D)",
     )
     parser.add_argument(
         "--epochs",

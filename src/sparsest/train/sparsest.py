@@ -35,9 +35,11 @@ import torch
 
 from ..errors import ParameterError
 from ..network import ReLUNetwork, default_skip
-from .polish import output_layer_fit, polish
+from .polish import lower_bound_1d, output_layer_fit, polish, polish_windows_1d, single_threaded_blas
 
-__all__ = ["SparsestFit", "fit_sparsest"]
+_lower_bound = lower_bound_1d  # (the tests' name)
+
+__all__ = ["SparsestFit", "default_width", "fit_sparsest"]
 
 
 @dataclass
@@ -121,17 +123,93 @@ def _init_batch(Xn: np.ndarray, R: int, K: int, skip: bool, gen: torch.Generator
     bound = 1.0 / math.sqrt(d)
     W = (torch.rand(R, K, d, generator=gen, dtype=dtype) * 2 - 1) * bound
     b = (torch.rand(R, K, generator=gen, dtype=dtype) * 2 - 1) * bound
-    # half the neurons: hyperplanes through random data points
+    # half the neurons: hyperplanes through data points; in 1-D through the midpoints of the
+    # gaps between consecutive sorted points, each gap once before any repeats (over all restarts),
+    # so that the pooled hyperplanes offer a knot in every gap
     k2 = K // 2
-    idx = torch.randint(0, N, (R, k2), generator=gen)
     W = W.to(device)
     b = b.to(device)
-    pts = X[idx.to(device)]  # (R, k2, d)
+    if d == 1 and N >= 2:
+        xs = np.sort(Xn[:, 0])
+        mids = torch.as_tensor((xs[1:] + xs[:-1]) / 2, dtype=dtype)
+        perm = torch.randperm(N - 1, generator=gen)
+        take = perm[torch.arange(R * k2) % (N - 1)].reshape(R, k2)
+        pts = mids[take][:, :, None].to(device)  # (R, k2, 1)
+    else:
+        idx = torch.randint(0, N, (R, k2), generator=gen)
+        pts = X[idx.to(device)]  # (R, k2, d)
     b[:, :k2] = -(W[:, :k2] * pts).sum(-1)
     v = ((torch.rand(R, K, generator=gen, dtype=dtype) * 2 - 1) / math.sqrt(K)).to(device)
     a = torch.zeros(R, d, dtype=dtype, device=device)
     c = torch.zeros(R, dtype=dtype, device=device)
     return W, b, v, a, c
+
+
+def _mse_and_gradients(X, y, W, b, v, a, c, skip: bool):
+    """Batched forward pass and the gradient of ``Σ_r MSE_r`` by hand (no autograd graph).
+
+    With ``Z = X W_rᵀ + b_r`` (shape ``(R, N, K)``), ``H = (Z)_+``, ``f_r = H v_r (+ X a_r + c_r)``
+    and ``g = 2 (f_r − y) / N``: ``∂/∂v = Hᵀ g``, ``∂/∂Z = g v_rᵀ ⊙ 1[Z > 0]``,
+    ``∂/∂W = (∂/∂Z)ᵀ X``, ``∂/∂b = Σ_n ∂/∂Z``, ``∂/∂a = Xᵀ g``, ``∂/∂c = Σ_n g``.
+
+    Returns
+    -------
+    mse : Tensor of shape (R,)
+    f : Tensor of shape (R, N)
+        Predictions.
+    grads : list of Tensors
+        Gradients of ``W, b, v`` (and ``a, c`` with ``skip``), shaped like them.
+    """
+    Z = torch.einsum("nd,rkd->rnk", X, W) + b[:, None, :]
+    H = torch.relu(Z)
+    f = torch.einsum("rnk,rk->rn", H, v)
+    if skip:
+        f = f + a @ X.T + c[:, None]
+    r = f - y
+    mse = (r * r).mean(dim=1)
+    g = r * (2.0 / X.shape[0])  # (R, N)
+    gv = torch.einsum("rnk,rn->rk", H, g)
+    gz = (g[:, :, None] * v[:, None, :]) * (Z > 0)
+    gW = torch.einsum("rnk,nd->rkd", gz, X)
+    gb = gz.sum(dim=1)
+    grads = [gW, gb, gv]
+    if skip:
+        grads += [g @ X, g.sum(dim=1)]
+    return mse, f, grads
+
+
+class _BatchAdam:
+    """Adam (Kingma & Ba; the defaults of :class:`torch.optim.Adam`: ``β = (0.9, 0.999)``,
+    ``ε = 1e-8``) on plain tensors with given gradients.
+
+    ``m ← β₁ m + (1 − β₁) g``, ``s ← β₂ s + (1 − β₂) g²``,
+    ``θ ← θ − lr · (m / (1 − β₁ᵗ)) / (√(s / (1 − β₂ᵗ)) + ε)``. Written out because
+    ``torch.optim`` imports ``torch._dynamo`` on first use (~3 s) and its per-step bookkeeping
+    dominates the tiny problems.
+    """
+
+    def __init__(self, params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        self.params = params
+        self.lr, self.b1, self.b2, self.eps = float(lr), betas[0], betas[1], float(eps)
+        self.m = [torch.zeros_like(t) for t in params]
+        self.s = [torch.zeros_like(t) for t in params]
+        self.t = 0
+
+    @torch.no_grad()
+    def step(self, grads: list) -> None:
+        self.t += 1
+        c1 = 1.0 - self.b1**self.t
+        c2 = math.sqrt(1.0 - self.b2**self.t)
+        for prm, g, m, s in zip(self.params, grads, self.m, self.s, strict=True):
+            m.mul_(self.b1).add_(g, alpha=1.0 - self.b1)
+            s.mul_(self.b2).addcmul_(g, g, value=1.0 - self.b2)
+            prm.addcdiv_(m, (s.sqrt() / c2).add_(self.eps), value=-self.lr / c1)
+
+    def clear(self, masks) -> None:
+        """Zero the moments where ``masks`` (one per leading parameter) are True."""
+        for mask, m, s in zip(masks, self.m, self.s, strict=False):
+            m.masked_fill_(mask, 0.0)
+            s.masked_fill_(mask, 0.0)
 
 
 def fit_sparsest(
@@ -157,6 +235,7 @@ def fit_sparsest(
     init: ReLUNetwork | None = None,
     progress: bool = False,
     log_every: int = 50,
+    early_stop: bool = True,
 ) -> SparsestFit:
     """Train the sparsest interpolating network (see module docstring).
 
@@ -169,7 +248,8 @@ def fit_sparsest(
     objective : {"neurons", "nonzeros"}, optional
         What "sparsest" counts. Default: neurons in 1-D, nonzeros (with biases) in d-D.
     width : int, optional
-        Neurons per restart (default ``max(2N, 16)``).
+        Neurons per restart (default :func:`default_width`: ``2N`` for small ``N``, then growing
+        like ``N/4`` in 1-D and ``N/2`` in d-D).
     restarts : int
         Number of restarts trained together as one batch.
     n_polish : int
@@ -187,6 +267,11 @@ def fit_sparsest(
         Whether biases count as weights (default: ``d > 1``).
     seed : int
         Seed of the initialization (a private ``torch.Generator``).
+    early_stop : bool
+        Polish at checkpoints during the gradient phase (epoch 0 in 1-D, then ``warm · 2^j``) and
+        stop as soon as a polished exact fit meets the lower bound of
+        :func:`~sparsest.train.polish.lower_bound_1d` (1-D)
+        or the generic bound (d-D nonzeros): the remaining epochs could not lower the count.
     """
     t0 = time.perf_counter()
     deadline = None if max_seconds is None else t0 + float(max_seconds)
@@ -202,7 +287,7 @@ def fit_sparsest(
         raise ParameterError(f"objective must be 'neurons' or 'nonzeros', got {objective!r}")
     if not (0 < p <= 1):
         raise ParameterError(f"p must be in (0, 1], got {p!r}")
-    K = int(width) if width is not None else max(2 * N, 16)
+    K = int(width) if width is not None else default_width(N, d)
     if K < 1:
         raise ParameterError(f"width must be >= 1, got {width!r}")
     R = max(1, int(restarts))
@@ -222,9 +307,7 @@ def fit_sparsest(
     # every hyperplane the training visits is a candidate pattern for the polish
     visited = [torch.cat([W, b[:, :, None]], dim=2).reshape(-1, d + 1).detach().cpu().numpy()]
     params = [W, b, v] + ([a, c] if skip else [])
-    for t in params:
-        t.requires_grad_(True)
-    opt = torch.optim.Adam(params, lr=lr)
+    opt = _BatchAdam(params, lr=lr)
     hist = {
         k: [] for k in ("epoch", "loss", "n_active", "n_nonzero", "lp_path_norm", "seconds", "max_residual")
     }
@@ -241,15 +324,72 @@ def fit_sparsest(
             Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
         return Z
 
+    popts = dict(polish_options or {})
+    # generic lower bound (labels in general position): at least one nonzero weight per
+    # nonzero label; the search stops early when it gets there (it never changes the count)
+    target = int(np.count_nonzero(yn)) if d > 1 and objective == "nonzeros" and ib else None
+    bound = lower_bound_1d(Xn, yn, objective, skip, fit_rtol) if target is None else target
+
+    def polish_state(n_pol: int):
+        """Polish the current networks: (result, LPs, pooled hyperplanes, networks, best restart)."""
+        with single_threaded_blas():
+            return _polish_state(n_pol)
+
+    def _polish_state(n_pol: int):
+        with torch.no_grad():
+            Wn_, bn_, vn_ = (t.detach().cpu().numpy() for t in (W, b, v))
+            an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
+        nets = [
+            ReLUNetwork(Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) * skip, skip=skip)
+            for r in range(R)
+        ]
+        r_best = int(np.argmin([n.max_residual(Xn, yn) for n in nets]))
+        if d == 1:
+            # few distinct patterns exist in 1-D: pool every hyperplane the restarts visited
+            pooled_W = np.concatenate([n.W for n in nets])
+            pooled_b = np.concatenate([n.b for n in nets])
+            pooled = ReLUNetwork(pooled_W, pooled_b, np.zeros(pooled_W.shape[0]), a=None, c=0.0, skip=skip)
+            extra = np.concatenate(visited + graveyard)
+            windows = N > _WINDOW_MIN_N and skip and objective == "neurons"
+            common = dict(p=p, fit_rtol=fit_rtol * 0.5, deadline=deadline, **popts)
+            pr = polish(
+                pooled,
+                Xn,
+                yn,
+                objective=objective,
+                include_bias=ib,
+                extra_hyperplanes=extra,
+                target=bound,
+                delete=not windows,  # large N: the count-reducing search runs window by window
+                **common,
+            )
+            n_lp = pr.n_lp
+            if windows and pr.interpolates and (bound is None or pr.n_active > bound):
+                H = np.concatenate([np.c_[pooled_W, pooled_b], extra])
+                pr = polish_windows_1d(pr.network, Xn, yn, H, **common)
+                n_lp += pr.n_lp
+            return pr, n_lp, int(pooled_W.shape[0] + extra.shape[0]), nets, r_best
+        pr, n_lp = _polish_restarts(nets, Xn, yn, objective, ib, p, fit_rtol, n_pol, popts, target, deadline)
+        return pr, n_lp, 0, nets, r_best
+
+    # checkpoints: polish the current state; stop training once the count meets the lower bound
+    # (the answer is in hand). A checkpoint runs only while the checkpoints so far took less time
+    # than the epochs, so they at most double the cost of the gradient phase.
+    early, n_lp_checks, t_checks = None, 0, 0.0
+    checks = set() if bound is None or not early_stop else _checkpoints(epochs, warm, d)
+
     for ep in range(1, epochs + 1):
-        opt.zero_grad(set_to_none=True)
-        H = torch.relu(torch.einsum("nd,rkd->rnk", Xt, W) + b[:, None, :])
-        f = (H * v[:, None, :]).sum(-1)
-        if skip:
-            f = f + a @ Xt.T + c[:, None]
-        mse = ((f - yt) ** 2).mean(dim=1)
-        mse.sum().backward()
-        opt.step()
+        if ep - 1 in checks and t_checks <= time.perf_counter() - t_grad - t_checks:
+            tc = time.perf_counter()
+            res = polish_state(1)
+            t_checks += time.perf_counter() - tc
+            n_lp_checks += res[1]
+            if res[0].interpolates and _count(res[0].network, objective, ib) <= bound:
+                early = res
+                hist_stop = ep - 1
+                break
+        mse, f, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip)
+        opt.step(grads)
         if ep > warm:
             frac = min(1.0, (ep - warm) / max(1.0, 0.7 * (epochs - warm)))
             pe = 1.0 + (p - 1.0) * frac
@@ -280,14 +420,10 @@ def fit_sparsest(
                 b.copy_(torch.where(alive, bn, zero))
                 v.copy_(torch.where(alive, torch.sign(v) * s, zero))
                 # dead neurons stay dead: clear their optimizer moments too
-                for prm in (W, b, v):
-                    st = opt.state.get(prm)
-                    if st:
-                        for key in ("exp_avg", "exp_avg_sq"):
-                            st[key].masked_fill_(dead if prm.dim() == 2 else dead[:, :, None], 0.0)
+                opt.clear((dead[:, :, None], dead, dead))
                 prev = products()
         if ep % log_every == 0 or ep == epochs:
-            with torch.no_grad():
+            with torch.no_grad():  # (mse, f: before this epoch's step)
                 mag = products().abs()
                 thr = 1e-6 * mag.amax(dim=(1, 2), keepdim=True)
                 nz = (mag > thr).sum(dim=(1, 2))
@@ -304,52 +440,20 @@ def fit_sparsest(
                 hist["max_residual"].append(float((f[best] - yt).abs().max()) * scaler.sy)
         if bar is not None:
             bar.update(1)
+    else:
+        hist_stop = epochs
     if bar is not None:
         bar.set_description("polish")
-    t_grad = time.perf_counter() - t_grad
-    # --- polish on the pooled hyperplanes
-    with torch.no_grad():
-        Wn_, bn_, vn_ = W.detach().cpu().numpy(), b.detach().cpu().numpy(), v.detach().cpu().numpy()
-        an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
-    nets = [
-        ReLUNetwork(
-            Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) if skip else 0.0, skip=skip
-        )
-        for r in range(R)
-    ]
-    losses = [n.max_residual(Xn, yn) for n in nets]
-    r_best = int(np.argmin(losses))
+    t_grad = time.perf_counter() - t_grad - t_checks
+    # --- polish on the pooled hyperplanes (unless a checkpoint already reached the lower bound)
     t_pol = time.perf_counter()
-    popts = dict(polish_options or {})
-    if d == 1:
-        # few distinct patterns exist in 1-D: pool every hyperplane the restarts visited
-        pooled_W = np.concatenate([n.W for n in nets])
-        pooled_b = np.concatenate([n.b for n in nets])
-        pooled = ReLUNetwork(pooled_W, pooled_b, np.zeros(pooled_W.shape[0]), a=None, c=0.0, skip=skip)
-        extra = np.concatenate(visited + graveyard)
-        pr = polish(
-            pooled,
-            Xn,
-            yn,
-            objective=objective,
-            include_bias=ib,
-            extra_hyperplanes=extra,
-            p=p,
-            fit_rtol=fit_rtol * 0.5,
-            deadline=deadline,
-            **popts,
-        )
-        n_lp = pr.n_lp
-        n_pool = int(pooled_W.shape[0] + extra.shape[0])
+    if early is None:
+        pr, n_lp, n_pool, nets, r_best = polish_state(n_polish)
+        n_lp += n_lp_checks
     else:
-        # generic lower bound (labels in general position): at least one nonzero weight per
-        # nonzero label; the search stops early when it gets there (it never changes the count)
-        target = int(np.count_nonzero(yn)) if objective == "nonzeros" and ib else None
-        pr, n_lp = _polish_restarts(
-            nets, Xn, yn, objective, ib, p, fit_rtol, n_polish, popts, target, deadline
-        )
-        n_pool = 0
-    t_pol = time.perf_counter() - t_pol
+        pr, n_lp, n_pool, nets, r_best = early
+        n_lp = n_lp_checks
+    t_pol = time.perf_counter() - t_pol + t_checks
     if not pr.interpolates:
         # fall back on an output-layer re-solve over every hyperplane the training visited (all
         # restarts, first and last positions): far more columns than rows, so an exact fit exists
@@ -357,7 +461,10 @@ def fit_sparsest(
         Hs = np.concatenate([np.c_[n.W, n.b] for n in nets] + visited + graveyard)
         Hs = Hs[np.linalg.norm(Hs[:, :-1], axis=1) > 0]
         pooled = ReLUNetwork(Hs[:, :-1], Hs[:, -1], np.ones(Hs.shape[0]), skip=skip)
-        fb = output_layer_fit(pooled, Xn, yn, objective=objective, include_bias=ib, fit_rtol=fit_rtol * 0.5)
+        with single_threaded_blas():
+            fb = output_layer_fit(
+                pooled, Xn, yn, objective=objective, include_bias=ib, fit_rtol=fit_rtol * 0.5
+            )
         n_lp += fb.n_lp
         if fb.interpolates:
             pr = fb
@@ -398,9 +505,36 @@ def fit_sparsest(
             "restarts": R,
             "width": K,
             "epochs": epochs,
+            "epochs_run": hist_stop,
+            "lower_bound": bound,
         },
     )
 
+
+def default_width(n: int, d: int) -> int:
+    """Default neurons per restart: ``max(16, min(2N, 64 + N/4))`` in 1-D, ``min(2N, 64 + N/2)`` in d-D.
+
+    The polish chooses among the hyperplanes of all restarts (and, in 1-D, of every position they
+    visited), so the width only has to supply enough of them; the sparsest count is far below
+    ``2N`` (1-D: at most ``N − 2``, typically about ``N/2`` or less), and the gradient phase costs
+    ``O(R N K)`` per epoch.
+    """
+    cap = 64 + (n // 4 if d == 1 else n // 2)
+    return max(16, min(2 * n, cap))
+
+
+def _checkpoints(epochs: int, warm: int, d: int) -> set[int]:
+    """Epochs (before which) the checkpoint polish runs: 0 in 1-D, then ``warm, 2 warm, 4 warm, …``."""
+    out = {0} if d == 1 else set()
+    e = warm
+    while e < epochs:
+        out.add(e)
+        e *= 2
+    return out
+
+
+#: 1-D with more points than this: global reweighted LP, then the windowed count-reducing search
+_WINDOW_MIN_N = 48
 
 #: above N × (active neurons) pattern-constraint rows, the d-D polish re-solves the output layer only
 _MAX_PATTERN_ROWS = 20_000
@@ -524,7 +658,7 @@ _OPTIONS = ("restarts", "objective", "n_polish", "polish_options", "max_seconds"
         "seed": 0,
         "tol": 1e-10,
         "log_every": 50,
-        "width": lambda n, d: max(2 * n, 16),
+        "width": lambda n, d: default_width(n, d),
     },
 )
 def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> TrainResult:
@@ -551,6 +685,7 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
         progress=cfg.progress,
         log_every=cfg.log_every,
         init=cfg.init,
+        early_stop=cfg.early_stop,
         **cfg.options,
     )
     if not fit.interpolates:
@@ -566,7 +701,7 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
         init_network=init,
         history=_history(fit.history),
         method=cfg.method,
-        epochs_run=cfg.epochs,
+        epochs_run=fit.info["epochs_run"],
         seconds=fit.seconds,
         converged=fit.interpolates,
         max_residual=fit.max_residual,

@@ -1,0 +1,129 @@
+"""Benchmark: the ``sparsest`` trainer at real sizes (issue 14).
+
+Usage::
+
+    python benchmarks/trainer_scale.py                        # all parts
+    python benchmarks/trainer_scale.py --parts recovery --sizes 200 --instances 20
+    python benchmarks/trainer_scale.py --parts diabetes
+
+Parts:
+
+1. ``recovery`` — 1-D smooth curves (``sin``, ``tanh``, a cubic, a Gaussian bump; x sorted uniform
+   in [−2, 2]), half of the instances with Gaussian noise of standard deviation 1e-3 on ``y``:
+   fraction whose neuron count equals the exact 1-D optimum (:func:`sparsest.exact.solve_1d`, the
+   referee) with an exact fit, and the median seconds. Targets: ≥ 95 %; median ≤ 3 s at N = 200,
+   ≤ 15 s at N = 1,000.
+2. ``diabetes`` — interpolating scikit-learn's diabetes data (442 × 10) in a child process:
+   seconds, peak resident memory, nonzeros. Targets: ≤ 20 s, ≤ 1 GB, ≤ 1.5 N nonzeros.
+
+Every run is a ``sparsest.train.engine.train(..., method="sparsest")`` call with default settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+CURVES = {
+    "sin": lambda x: np.sin(3 * x),
+    "tanh": lambda x: np.tanh(2 * x),
+    "cubic": lambda x: x**3 - 2 * x,
+    "bump": lambda x: np.exp(-2 * x**2),
+}
+
+
+def _instance(n: int, i: int) -> tuple[np.ndarray, np.ndarray, str]:
+    rng = np.random.default_rng(1000 * n + i)
+    name = list(CURVES)[i % len(CURVES)]
+    noisy = (i // len(CURVES)) % 2 == 1
+    x = np.sort(rng.uniform(-2, 2, n))
+    y = CURVES[name](x) + (1e-3 * rng.standard_normal(n) if noisy else 0.0)
+    return x, y, name + (" + noise" if noisy else "")
+
+
+def recovery(sizes: list[int], n_instances: int, quiet: bool) -> None:
+    import warnings
+
+    from sparsest.exact import solve_1d
+    from sparsest.train.engine import train
+
+    for n in sizes:
+        rows = []
+        for i in range(n_instances):
+            x, y, name = _instance(n, i)
+            opt = solve_1d(x, y).n_neurons
+            t = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = train(x, y, method="sparsest", seed=i, progress=not quiet)
+            sec = time.perf_counter() - t
+            ok = res.converged and res.max_residual <= 1e-10 * (1 + np.max(np.abs(y))) and res.n_active == opt
+            rows.append((ok, sec, res.n_active - opt))
+            print(
+                f"  N={n:>5} [{i + 1:>2}/{n_instances}] {name:<13} optimum {opt:>4}  "
+                f"sparsest {res.n_active:>4} "
+                f"{'ok ' if ok else 'MISS'} {sec:7.2f} s  (epochs {res.epochs_run})",
+                flush=True,
+            )
+        n_ok = sum(r[0] for r in rows)
+        med = statistics.median(r[1] for r in rows)
+        excess = [r[2] for r in rows if not r[0]]
+        print(
+            f"N = {n}: exact optimum with exact fit on {n_ok}/{len(rows)} = {n_ok / len(rows):.0%} "
+            f"(misses: excess neurons {excess}); median {med:.2f} s, max {max(r[1] for r in rows):.2f} s",
+            flush=True,
+        )
+
+
+_DIABETES = """
+import json, resource, time, warnings
+import numpy as np
+from sklearn.datasets import load_diabetes
+from sparsest.train.engine import train
+X, y = load_diabetes(return_X_y=True)
+t = time.perf_counter()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    res = train(X, y, method="sparsest", progress=False)
+sec = time.perf_counter() - t
+print(json.dumps({"seconds": sec, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "nonzeros": res.n_nonzero, "neurons": res.n_active, "max_residual": res.max_residual,
+    "exact_fit": bool(res.converged), "n": int(X.shape[0]), "width": res.config["info"]["width"]}))
+"""
+
+
+def diabetes() -> None:
+    proc = subprocess.run([sys.executable, "-c", _DIABETES], capture_output=True, text=True, check=True)
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(
+        f"diabetes ({r['n']} x 10): {r['seconds']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB, "
+        f"{r['nonzeros']} nonzeros = {r['nonzeros'] / r['n']:.2f} N "
+        f"({r['neurons']} neurons, width {r['width']}), "
+        f"exact fit {r['exact_fit']} (max residual {r['max_residual']:.1e}); "
+        "targets <= 20 s, <= 1024 MB, <= 1.5 N"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--parts", nargs="+", default=["recovery", "diabetes"], choices=["recovery", "diabetes"])
+    ap.add_argument("--sizes", nargs="+", type=int, default=[200, 1000])
+    ap.add_argument("--instances", type=int, default=20)
+    ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = ap.parse_args()
+    if "recovery" in args.parts:
+        print("== 1-D recovery (count = exact optimum, exact fit)")
+        recovery(args.sizes, args.instances, args.quiet)
+    if "diabetes" in args.parts:
+        print("== diabetes interpolation")
+        diabetes()
+
+
+if __name__ == "__main__":
+    main()
