@@ -305,7 +305,7 @@ def _whitener(H: Polygon):
     l11 = math.sqrt(saa)
     l21 = sac / l11
     r = scc - l21 * l21
-    if not r > 1e-24 * scc:
+    if not saa * r > 1e-12 * (saa + scc) ** 2:  # thinner than 1e-6 of its length: no reliable test
         return None
     l22 = math.sqrt(r)
 
@@ -321,7 +321,14 @@ def _whitener(H: Polygon):
 
 
 def tube_dp(
-    x, lo, hi, *, reconstruct: bool = True, slope_cap: float = 1e4, stop_above: int | None = None
+    x,
+    lo,
+    hi,
+    *,
+    reconstruct: bool = True,
+    slope_cap: float = 1e4,
+    stop_above: int | None = None,
+    recon_tol: float = 0.0,
 ) -> TubeDP:
     """Fewest knots within doors (normalized data: ``x`` increasing in ``[0, 1]``, values ``O(1)``).
 
@@ -336,6 +343,10 @@ def tube_dp(
     stop_above : int, optional
         Stop as soon as more than this many knots are needed (the count is then ``stop_above + 1``
         and nothing is reconstructed): the decision "at most k knots?" of a search over the bounds.
+    recon_tol : float
+        Value tolerance of the reconstruction's tests (a line misses a door, two lines cross in a
+        stretch): at least ten times the DP's clipping slack. The caller widens the doors by more
+        than this, so the reconstructed function still meets the bounds as given.
     slope_cap : float
         Slopes of the pieces are limited to ``slope_cap × span`` (``span``: range of the finite
         bounds, plus 2) or to four times the largest slope two consecutive doors force, whichever
@@ -356,6 +367,7 @@ def tube_dp(
     C = A + vmax + span
     slack = 1e-12 * (1.0 + vmax + span)
     D = _Doors(x, lo, hi, slack, A, C, span)
+    D.recon_tol = max(10.0 * slack, recon_tol)
 
     def live(P: Polygon, door: int) -> _Live:
         return _Live(P, D.next_cut(P, door + 1), door)
@@ -432,7 +444,7 @@ def _line_at(line: Point, x: float) -> float:
 def _last_failed_door(D: _Doors, line: Point, end: int) -> int:
     """Largest door index ``≤ end`` that ``line`` misses (``-1`` if none), with the DP's slack."""
     v = line[0] * D.x[: end + 1] + line[1]
-    s = 10.0 * D.slack
+    s = D.recon_tol
     bad = np.flatnonzero((v < D.lo[: end + 1] - s) | (v > D.hi[: end + 1] + s))
     return int(bad[-1]) if bad.size else -1
 
@@ -463,8 +475,8 @@ def _crossing_partner(D: _Doors, P: Polygon, line: Point, xa: float, xb: float):
     best = None
     for sgn in (1.0, -1.0):
         # sgn = +1: partner above at xa and below at xb (line crosses it from below)
-        Q = clip(P, -sgn * xa, -sgn, -sgn * va, D.slack)
-        Q = clip(Q, sgn * xb, sgn, sgn * vb, D.slack)
+        Q = clip(P, -sgn * xa, -sgn, -sgn * va, D.recon_tol)
+        Q = clip(Q, sgn * xb, sgn, sgn * vb, D.recon_tol)
         if Q:
             pt, sc = _tame(D, Q)
             if best is None or sc > best[0]:

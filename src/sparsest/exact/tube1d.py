@@ -209,7 +209,7 @@ def solve_tube_1d(x, targets: Targets, p: float = 0.0) -> Tube1DResult:
         return _from_interpolation(xs, replace(t, y=t.lo), p, t0)
     xn, lon, hin, scale = _normalize(xs, t)
     td = time.perf_counter()
-    dp = tube_dp(xn, lon, hin)
+    dp = tube_dp(xn, lon, hin, recon_tol=0.5 * _WIDEN * (1.0 + t.scale()) / scale.sy)
     info = {"max_polygons": dp.max_polygons, "events": dp.events, "dp_seconds": time.perf_counter() - td}
     fewest = dp.count
     fn = Knots1D(*scale.function(dp.lines, dp.knots))
