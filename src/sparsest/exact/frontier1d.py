@@ -52,6 +52,7 @@ from .dp1d import sparsest_count_1d
 
 __all__ = ["Frontier1D", "eps_star", "frontier_1d"]
 
+_WIDEN = (1e-7, 1e-5, 1e-3)  # relative widenings of ε*(k) tried when a tube solution fails its re-check
 _MAX_GROW = 200  # doublings of ε_max allowed when the solver rejects 0 knots at ε_max (rounding)
 
 
@@ -68,7 +69,11 @@ class Frontier1D:
     linf_status : list of K+1 str
         Status of the tube solution at ``eps_star[k]`` (``"optimal"`` when its float64 re-check
         passed; anything else means ``knots_linf[k]`` is not a valid ℓ∞ fit and was used only as a
-        least-squares start).
+        least-squares start). When the solution at ``eps_star[k]`` fails its re-check, the tube is
+        widened by a relative ``1e-7``, ``1e-5``, ``1e-3`` in turn (see ``linf_max_error``).
+    linf_max_error : ndarray of shape (K+1,)
+        ``max_i |f(x_i) − y_i|`` of the tube solution (``≤ eps_star[k]`` up to rounding, or up to
+        the widening).
     linf_count : ndarray of int, shape (K+1,)
         Knots of the tube solution at ``eps_star[k]`` (``≤ k``; ``< k`` where the frontier is flat).
     linf_rmse : ndarray of shape (K+1,)
@@ -92,6 +97,7 @@ class Frontier1D:
     k: np.ndarray
     eps_star: np.ndarray
     linf_status: list
+    linf_max_error: np.ndarray
     linf_count: np.ndarray
     linf_rmse: np.ndarray
     rmse: np.ndarray
@@ -103,9 +109,9 @@ class Frontier1D:
     n_count_calls: int
 
     def to_rows(self) -> list[dict]:
-        """One JSON-ready dict per ``k``: ``k, eps_star, linf_status, linf_count, linf_rmse, rmse,
-        max_error_l2, knots_linf, knots_l2, slope, intercept, jumps, seconds`` (the last three of
-        the least-squares fit)."""
+        """One JSON-ready dict per ``k``: ``k, eps_star, linf_status, linf_max_error, linf_count,
+        linf_rmse, rmse, max_error_l2, knots_linf, knots_l2, slope, intercept, jumps, seconds`` (the
+        slope, intercept and jumps of the least-squares fit)."""
         rows = []
         for i, k in enumerate(self.k):
             fit = self.fits[i]
@@ -114,6 +120,7 @@ class Frontier1D:
                     "k": int(k),
                     "eps_star": float(self.eps_star[i]),
                     "linf_status": str(self.linf_status[i]),
+                    "linf_max_error": float(self.linf_max_error[i]),
                     "linf_count": int(self.linf_count[i]),
                     "linf_rmse": float(self.linf_rmse[i]),
                     "rmse": float(self.rmse[i]),
@@ -246,10 +253,20 @@ def eps_star(x, y, k: int, *, rtol: float = 1e-9) -> float:
 
 
 # ---------------------------------------------------------------------------------- frontier
-def _tube(x: np.ndarray, y: np.ndarray, eps: float):
+def _tube(x: np.ndarray, y: np.ndarray, eps: float, k: int):
+    """The tube solution at ``eps``; when its re-check fails (a tube at ``ε^*`` is a sliver, the
+    hardest case for the reconstruction), retried at ``eps·(1 + 10^{-j})``, ``j = 7, 5, 3``, as long
+    as that keeps ``≤ k`` knots. Returns the first re-checked solution, else the last one tried."""
     from .tube1d import solve_tube_1d
 
-    return solve_tube_1d(x, Targets.tolerance(y, eps))
+    res = solve_tube_1d(x, Targets.tolerance(y, eps))
+    for widen in _WIDEN:
+        if res.status == "optimal":
+            break
+        nxt = solve_tube_1d(x, Targets.tolerance(y, eps * (1.0 + widen)))
+        if nxt.n_neurons <= k:
+            res = nxt
+    return res
 
 
 def frontier_1d(x, y, max_knots: int, *, rtol: float = 1e-9, max_iter: int = 100) -> Frontier1D:
@@ -293,7 +310,7 @@ def frontier_1d(x, y, max_knots: int, *, rtol: float = 1e-9, max_iter: int = 100
         if k > 0 and eps[k] == eps[k - 1]:
             tubes.append(tubes[-1])
         else:
-            tubes.append(_tube(x, y, float(eps[k])))
+            tubes.append(_tube(x, y, float(eps[k]), k))
         secs[k] += time.perf_counter() - t
 
     tube_u = [prob.admissible(prob.to_z(np.asarray(res.knots, dtype=np.float64))) for res in tubes]
@@ -306,6 +323,7 @@ def frontier_1d(x, y, max_knots: int, *, rtol: float = 1e-9, max_iter: int = 100
         k=np.arange(kmax + 1),
         eps_star=eps,
         linf_status=[str(res.status) for res in tubes],
+        linf_max_error=np.array([float(res.max_residual) for res in tubes]),
         linf_count=np.array([int(res.n_neurons) for res in tubes]),
         linf_rmse=np.array([float(res.rmse) for res in tubes]),
         rmse=np.array([f.rmse for f in fits]),
