@@ -41,19 +41,10 @@ import numpy as np
 import scipy
 
 import sparsest
+from exact1d import _best  # benchmarks/ is the script's directory (on sys.path)
 from sparsest.exact.frontier1d import frontier_1d
 from sparsest.exact.tube1d import solve_tube_1d
 from sparsest.targets import Targets
-
-
-def _best(fn, repeat):
-    best = np.inf
-    out = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def _data(n: int, noise: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

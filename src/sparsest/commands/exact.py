@@ -326,16 +326,17 @@ def _failed_recheck(res, ds) -> None:
     )
 
 
-def _print_1d(res, args, ds) -> None:
+def _print_function(res, fewest_count: int, why: str, targets: str | None = None) -> None:
+    """The function lines shared by the 1-D reports: formula, (targets), neurons, knots, jumps, cost."""
     w = sys.stdout.write
-    goal = "fewest neurons" if res.p == 0 else f"least l{res.p:g} path norm"
-    w(f"exact {goal} interpolant of {ds.source}: {res.n_points} points, 1 input, p = {res.p:g}\n")
     if res.n_neurons <= 12:
         w(f"  f(x) = {formula_1d(res.knots, res.jumps, res.slope, res.intercept)}\n")
+    if targets is not None:
+        w(f"  targets       {targets}\n")
     fewest = (
         "the fewest possible"
-        if res.n_neurons == res.sparsest_count
-        else f"the fewest possible is {res.sparsest_count}; p > p* here"
+        if res.n_neurons == fewest_count
+        else f"the fewest possible is {fewest_count}{why}"
     )
     w(f"  neurons       {res.n_neurons} ({fewest})\n")
     if res.n_neurons <= 20:
@@ -344,6 +345,13 @@ def _print_1d(res, args, ds) -> None:
     w(f"  affine part   {formula_1d([], [], res.slope, res.intercept)}\n")
     if res.p > 0:
         w(f"  l{res.p:g} cost     {res.cost:.10g} (sum of |jump|^p)\n")
+
+
+def _print_1d(res, args, ds) -> None:
+    w = sys.stdout.write
+    goal = "fewest neurons" if res.p == 0 else f"least l{res.p:g} path norm"
+    w(f"exact {goal} interpolant of {ds.source}: {res.n_points} points, 1 input, p = {res.p:g}\n")
+    _print_function(res, res.sparsest_count, "; p > p* here")
     check = "float64 re-check passed" if res.interpolates else "FLOAT64 RE-CHECK FAILED"
     w(f"  status        {res.status} ({check}: max |f(x_i) - y_i| = {res.max_residual:.2g})\n")
     if res.p_star is not None:
@@ -457,21 +465,7 @@ def _print_targets(res, args, ds, margin) -> None:
     goal = "fewest knots" if res.p == 0 else f"least l{res.p:g} path norm"
     head = f"exact {goal} {res.targets.describe()} for {ds.source}"
     w(f"{head}: {res.n_points} points, 1 input, p = {res.p:g}\n")
-    if res.n_neurons <= 12:
-        w(f"  f(x) = {formula_1d(res.knots, res.jumps, res.slope, res.intercept)}\n")
-    w(f"  targets       {res.targets.describe()}{_bounds_note(ds)}\n")
-    fewest = (
-        "the fewest possible"
-        if res.n_neurons == res.fewest_knots
-        else f"the fewest possible is {res.fewest_knots}"
-    )
-    w(f"  neurons       {res.n_neurons} ({fewest})\n")
-    if res.n_neurons <= 20:
-        w(f"  knots         {fmt_array(res.knots)}\n")
-        w(f"  jumps         {fmt_array(res.jumps)}\n")
-    w(f"  affine part   {formula_1d([], [], res.slope, res.intercept)}\n")
-    if res.p > 0:
-        w(f"  l{res.p:g} cost     {res.cost:.10g} (sum of |jump|^p)\n")
+    _print_function(res, res.fewest_knots, "", targets=f"{res.targets.describe()}{_bounds_note(ds)}")
     check = "float64 re-check passed" if res.satisfied else "FLOAT64 RE-CHECK FAILED"
     w(f"  max violation {res.max_violation:.2g} ({check})\n")
     if margin is not None:
