@@ -318,15 +318,21 @@ def test_fit_is_feasible_and_count_agrees(seed):
         assert res.rmse == pytest.approx(np.sqrt(np.mean(r**2)), rel=1e-9, abs=_tol(t))
 
 
+def _lattice_instance(seed: int, n_min: int, n_max: int) -> tuple[np.ndarray, Targets]:
+    """Integer x in [-500, 500], centres on a 1/4 grid, widths 0 (fixed points) to infinite."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(n_min, n_max))
+    x = rng.choice(np.arange(-500, 501), n, replace=False).astype(float)
+    c = rng.integers(-20, 21, n) / 4
+    return x, Targets.bounds(c - rng.choice(WIDTHS, n), c + rng.choice(WIDTHS, n))
+
+
 @settings(max_examples=30)
 @given(seeds)
 def test_lattice_bounds_fit_is_feasible(seed):
     # exact ties at scale: integer x, centres on a 1/4 grid, widths 0 (fixed points) to infinite
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(10, 80))
-    x = rng.choice(np.arange(-500, 501), n, replace=False).astype(float)
-    c = rng.integers(-20, 21, n) / 4
-    t = Targets.bounds(c - rng.choice(WIDTHS, n), c + rng.choice(WIDTHS, n))
+    x, t = _lattice_instance(seed, 10, 80)
+    n = x.size
     res = solve_tube_1d(x, t)
     _check_fit(res, x, t)
     assert res.n_neurons <= n - 2
@@ -557,11 +563,7 @@ def test_zero_width_doors_count_as_interpolation():
 def test_tied_bounds_at_scale_are_met(seed):
     # regression: these lattice instances (N = 110..180, fixed points, touching and infinite sides)
     # once returned infeasible reconstructions; the count must equal tube_count_1d and the bounds hold
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(20, 200))
-    x = rng.choice(np.arange(-500, 501), n, replace=False).astype(float)
-    c = rng.integers(-20, 21, n) / 4
-    t = Targets.bounds(c - rng.choice(WIDTHS, n), c + rng.choice(WIDTHS, n))
+    x, t = _lattice_instance(seed, 20, 200)
     res = solve_tube_1d(x, t)
     _check_fit(res, x, t)
     assert tube_count_1d(x, t.lo, t.hi) == res.n_neurons == res.fewest_knots
