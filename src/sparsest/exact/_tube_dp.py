@@ -116,7 +116,6 @@ class _Live:
 @dataclass
 class _Level:
     windows: list[_Window] = field(default_factory=list)
-    death: int = -1  # the door where the level's last polygon died
     box_door: int = 0  # lines of the universal slab of this level satisfy doors from here on
 
 
@@ -397,7 +396,6 @@ def tube_dp(
                 L.poly = []
         cur = [p for p in cur if p.poly]
         if not cur:
-            level.death = j
             polys = [P for p in nxt if (P := _catch_up(D, p, j))]
             cur = [live(P, j) for P in _merge(polys, slack)]
             nxt = [_Live(D.clip(D.box, j), 0, j)]
