@@ -14,6 +14,8 @@ Public API (imported lazily, so ``import sparsest`` does not import torch):
 * :func:`plot_model_1d`, :func:`plot_model_nd`, :func:`plot_history` — figures.
 * :func:`fit`, :class:`SparseReLURegressor` — the sparsest trainer (function and scikit-learn
   estimator); every training method through :func:`sparsest.train.engine.train`.
+* :func:`path`, :class:`SparseReLURegressorCV` — one fit per value of α, a tolerance or a knot count
+  (warm-started), and the cross-validated choice among them (in parallel, or on a Dask cluster).
 * :func:`lp_path_norm`, :func:`reweighted_prox_step_` — the penalty and the prox, for any PyTorch loop.
 * :class:`TorchReLUNet` — the same network as a PyTorch module.
 """
@@ -59,6 +61,8 @@ _EXPORTS: dict[str, str] = {
     "TorchReLUNet": "sparsest.train.torchnet",
     "fit": "sparsest.api",
     "SparseReLURegressor": "sparsest.estimator",
+    "SparseReLURegressorCV": "sparsest.cv",
+    "path": "sparsest.cv",
     "lp_path_norm": "sparsest.train.penalties",
     "reweighted_prox_step_": "sparsest.train.penalties",
     "SparsestError": "sparsest.errors",
