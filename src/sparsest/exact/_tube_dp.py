@@ -328,6 +328,7 @@ def tube_dp(
     slope_cap: float = 1e4,
     stop_above: int | None = None,
     recon_tol: float = 0.0,
+    engine: str = "auto",
 ) -> TubeDP:
     """Fewest knots within doors (normalized data: ``x`` increasing in ``[0, 1]``, values ``O(1)``).
 
@@ -350,6 +351,10 @@ def tube_dp(
         Slopes of the pieces are limited to ``slope_cap × span`` (``span``: range of the finite
         bounds, plus 2) or to four times the largest slope two consecutive doors force, whichever
         is larger (see the module docstring).
+    engine : {"auto", "numba", "python"}
+        ``"auto"``: the compiled forward pass of :mod:`._tube_nb` when numba imports and
+        ``SPARSEST_NO_NUMBA`` is unset, else the pure-Python one. Both perform the same float64
+        operations in the same order (same counts, same windows); the reconstruction is shared.
     """
     x = np.asarray(x, dtype=np.float64)
     lo = np.asarray(lo, dtype=np.float64)
@@ -365,6 +370,15 @@ def tube_dp(
     vmax = float(np.max(np.abs(fin))) if fin.size else 1.0
     C = A + vmax + span
     slack = 1e-12 * (1.0 + vmax + span)
+    if engine not in ("auto", "numba", "python"):
+        raise ValueError(f"engine must be 'auto', 'numba' or 'python', got {engine!r}")
+    if engine != "python":
+        from . import _tube_nb
+
+        if engine == "numba" and not _tube_nb.HAVE_NUMBA:
+            raise ImportError("engine='numba' needs numba (the 'fast' extra)")
+        if engine == "numba" or _tube_nb.enabled():
+            return _tube_dp_compiled(x, lo, hi, slack, A, C, span, reconstruct, stop_above, recon_tol)
     D = _Doors(x, lo, hi, slack, A, C, span)
     D.recon_tol = max(10.0 * slack, recon_tol)
 
@@ -408,6 +422,44 @@ def tube_dp(
         for p in cur:
             levels[-2].windows.append(_Window(p.poly, p.a, n - 2))
         out.lines, out.knots = _reconstruct(D, levels, [p.poly for p in cur])
+    return out
+
+
+def _tube_dp_compiled(
+    x: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    slack: float,
+    A: float,
+    C: float,
+    span: float,
+    reconstruct: bool,
+    stop_above: int | None,
+    recon_tol: float,
+) -> TubeDP:
+    """:func:`tube_dp` with the forward pass compiled (:func:`._tube_nb.forward`), the windows it
+    records handed to the Python reconstruction."""
+    from ._tube_nb import forward
+
+    x, lo, hi = (np.ascontiguousarray(v) for v in (x, lo, hi))
+    use_stop = stop_above is not None
+    count, events, max_polys, stopped, box_door, win, verts, n_final = forward(
+        x, lo, hi, slack, A, C, int(stop_above) if use_stop else 0, use_stop, bool(reconstruct)
+    )
+    out = TubeDP(count=int(count), max_polygons=int(max_polys), events=int(events))
+    if stopped or not reconstruct:
+        return out
+    D = _Doors(x, lo, hi, slack, A, C, span)
+    D.recon_tol = max(10.0 * slack, recon_tol)
+    levels = [_Level(box_door=int(b)) for b in box_door.tolist()]
+    va, vc = verts[:, 0].tolist(), verts[:, 1].tolist()
+    polys = []
+    for lev, a, b, off, nv in win.tolist():
+        P = list(zip(va[off : off + nv], vc[off : off + nv], strict=True))
+        levels[lev].windows.append(_Window(P, a, b))
+        polys.append(P)
+    final = polys[len(polys) - int(n_final) :] if n_final else []
+    out.lines, out.knots = _reconstruct(D, levels, final)
     return out
 
 
