@@ -203,6 +203,7 @@ class Run:
     seed: int
     result: object  # TrainResult
     warnings: list[str] = field(default_factory=list)
+    warnings_other: list = field(default_factory=list, repr=False)  # (category, message) from a worker
 
 
 @dataclass
@@ -239,16 +240,33 @@ class FigureResults:
         return [r for r in self.runs if r.spec.label == label]
 
 
-def run(cfg: FigureConfig, *, progress: bool = True) -> FigureResults:
+def run(
+    cfg: FigureConfig,
+    *,
+    progress: bool = True,
+    n_jobs: int | None = 1,
+    scheduler: str | None = None,
+) -> FigureResults:
     """Train every method of ``cfg`` (for every seed) and certify the 1-D result.
 
     ConvergenceWarnings of individual runs are recorded in :attr:`Run.warnings` (the table's
     "fits" column), not re-emitted.
+
+    Parameters
+    ----------
+    cfg : FigureConfig
+    progress : bool
+        A progress bar on stderr (over epochs when serial, over runs when parallel).
+    n_jobs : int, optional
+        Local worker processes for the ``seeds × methods`` runs (``None``/1: serial, in this process;
+        ``-1``: one per core).
+    scheduler : str, optional
+        ``tcp://HOST:PORT`` of a Dask scheduler, or ``"ray"`` (:func:`sparsest.parallel.run_tasks`).
+
+    Every run is one independent task whose only randomness is its seed ``cfg.seed + s`` (the paper's
+    seeds, so a parallel run reproduces the serial one exactly, run for run).
     """
     import time
-
-    from .errors import ConvergenceWarning
-    from .train.engine import train
 
     X, y = _load(cfg)
     t0 = time.perf_counter()
@@ -260,7 +278,84 @@ def run(cfg: FigureConfig, *, progress: bool = True) -> FigureResults:
     else:
         exact = None
         reference, ref_label = 2.0 * X.shape[0], f"upper bound 2N = {2 * X.shape[0]}"
-    total = len(cfg.methods) * cfg.seeds * cfg.epochs
+    jobs = [(s, spec) for s in range(cfg.seeds) for spec in cfg.methods]
+    if (n_jobs is None or n_jobs == 1) and scheduler is None:
+        runs = _run_serial(cfg, X, y, jobs, progress)
+    else:
+        from .parallel import run_tasks
+
+        tasks = [{"cfg": cfg, "spec": spec, "s": s, "X": X, "y": y} for s, spec in jobs]
+        labels = [f"{cfg.name} {spec.label}, seed {cfg.seed + s}" for s, spec in jobs]
+        report = run_tasks(
+            _train_task,
+            tasks,
+            n_jobs=n_jobs,
+            scheduler=scheduler,
+            progress=progress,
+            desc=cfg.name,
+            labels=labels,
+        )
+        runs = report.values
+        for r in runs:
+            for category, message in r.warnings_other:
+                warnings.warn(message, category, stacklevel=2)
+    for r in runs:
+        r.warnings_other = []
+    out = FigureResults(cfg, X, y, runs, reference, ref_label, exact=exact, seconds=time.perf_counter() - t0)
+    if exact is not None:
+        out.certificate = _certify_1d(out)
+    return out
+
+
+def _train_task(cfg: FigureConfig, spec: MethodSpec, s: int, X: np.ndarray, y: np.ndarray) -> Run:
+    """One run (a parallel task): method ``spec`` with seed ``cfg.seed + s``."""
+    return _train_one(cfg, spec, s, X, y, callback=None, keep_other=True)
+
+
+def _train_one(cfg, spec, s, X, y, *, callback, keep_other: bool) -> Run:
+    from .errors import ConvergenceWarning
+    from .train.engine import train
+
+    seed = cfg.seed + s
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        res = train(
+            X,
+            y,
+            spec.method,
+            p=spec.p if spec.p is not None else 0.4,
+            lam=cfg.lam,
+            width=cfg.width,
+            epochs=cfg.epochs,
+            lr=cfg.lr,
+            seed=seed,
+            device=cfg.device,
+            mode=cfg.mode,
+            penalize_bias=cfg.penalize_bias,
+            skip=False,
+            eps=cfg.eps,
+            log_every=cfg.log_every,
+            early_stop=False,
+            progress=False,
+            callback=callback,
+            snapshots=cfg.snapshots if s == 0 else (),
+        )
+    msgs = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    other = []
+    for w in caught:
+        if not issubclass(w.category, ConvergenceWarning):
+            if keep_other:  # re-emitted by the parent process
+                other.append((w.category, str(w.message)))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    run = Run(spec, seed, res, msgs)
+    run.warnings_other = other
+    return run
+
+
+def _run_serial(cfg: FigureConfig, X, y, jobs, progress: bool) -> list[Run]:
+    """The runs one after the other in this process, with a progress bar over epochs."""
+    total = len(jobs) * cfg.epochs
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -268,55 +363,24 @@ def run(cfg: FigureConfig, *, progress: bool = True) -> FigureResults:
         bar = tqdm(total=total, desc=cfg.name, unit="epoch", leave=False, mininterval=0.5, dynamic_ncols=True)
     runs: list[Run] = []
     try:
-        for s in range(cfg.seeds):
-            seed = cfg.seed + s
-            for spec in cfg.methods:
-                if bar is not None:
-                    bar.set_description(f"{cfg.name} {spec.label} seed {seed}")
-                last = [0]
+        for s, spec in jobs:
+            if bar is not None:
+                bar.set_description(f"{cfg.name} {spec.label} seed {cfg.seed + s}")
+            last = [0]
 
-                def cb(epoch, model, row, last=last):
-                    if bar is not None:
-                        bar.update(epoch - last[0])
-                        last[0] = epoch
-
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always", ConvergenceWarning)
-                    res = train(
-                        X,
-                        y,
-                        spec.method,
-                        p=spec.p if spec.p is not None else 0.4,
-                        lam=cfg.lam,
-                        width=cfg.width,
-                        epochs=cfg.epochs,
-                        lr=cfg.lr,
-                        seed=seed,
-                        device=cfg.device,
-                        mode=cfg.mode,
-                        penalize_bias=cfg.penalize_bias,
-                        skip=False,
-                        eps=cfg.eps,
-                        log_every=cfg.log_every,
-                        early_stop=False,
-                        progress=False,
-                        callback=cb,
-                        snapshots=cfg.snapshots if s == 0 else (),
-                    )
+            def cb(epoch, model, row, last=last):
                 if bar is not None:
-                    bar.update(res.epochs_run - last[0])
-                msgs = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
-                for w in caught:
-                    if not issubclass(w.category, ConvergenceWarning):
-                        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-                runs.append(Run(spec, seed, res, msgs))
+                    bar.update(epoch - last[0])
+                    last[0] = epoch
+
+            r = _train_one(cfg, spec, s, X, y, callback=cb, keep_other=False)
+            if bar is not None:
+                bar.update(r.result.epochs_run - last[0])
+            runs.append(r)
     finally:
         if bar is not None:
             bar.close()
-    out = FigureResults(cfg, X, y, runs, reference, ref_label, exact=exact, seconds=time.perf_counter() - t0)
-    if exact is not None:
-        out.certificate = _certify_1d(out)
-    return out
+    return runs
 
 
 def _certify_1d(res: FigureResults) -> dict | None:
