@@ -12,7 +12,8 @@ __all__ = ["SparseReLURegressor"]
 
 
 class SparseReLURegressor(RegressorMixin, BaseEstimator):
-    """The sparsest single-hidden-layer ReLU network that interpolates the training data.
+    """The sparsest single-hidden-layer ReLU network that interpolates — or, with ``alpha``, that
+    predicts well.
 
     ``fit`` trains ``f(x) = Σ_k v_k (w_k^T x + b_k)_+ (+ a^T x + c)`` with the chosen method of
     :func:`sparsest.train.engine.train`. The default method, ``"sparsest"``, minimizes the number of
@@ -22,8 +23,17 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
     ``"exact"`` calls the exact solvers; ``"reweighted"`` is the paper's Algorithm 1; ``"adam"``,
     ``"adamw"``, ``"pathprox"``, ``"prune"`` are baselines.
 
+    With ``alpha`` set (the penalized mode, for noisy data) ``"sparsest"`` minimizes
+    ``mean((f(x_i) − y_i)²) / var(y) + α · count`` (count: nonzero weights including biases in d-D,
+    active neurons in 1-D; :mod:`sparsest.train.penalized`): a batched ℓp-penalized gradient phase,
+    then an ℓ0-penalized least-squares polish on the activation patterns. For ``"reweighted"``,
+    ``"pathprox"`` and ``"adamw"`` ``alpha`` is the penalty weight λ of their objective.
+
     Parameters
     ----------
+    alpha : float >= 0, optional
+        Penalty per nonzero weight (d-D) or neuron (1-D) on the normalized scale (``None``: exact
+        interpolation). Typical values: 1e-3 … 0.1.
     p : float in (0, 1], default 0.4
         Exponent of the ℓp path norm.
     width : int, optional
@@ -60,6 +70,12 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
     n_active_neurons_ : int
     n_nonzero_ : int
         Nonzero path products (biases counted iff penalized).
+    n_neurons_ : int
+        Same as ``n_active_neurons_``.
+    inputs_used_ : ndarray of int
+        0-based input columns with a nonzero weight (or skip weight).
+    train_rmse_, train_r2_ : float
+        Root-mean-squared error and R² on the training data.
     max_residual_ : float
         ``max_i |f(x_i) − y_i|`` on the training data.
     interpolates_ : bool
@@ -84,6 +100,7 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
 
     def __init__(
         self,
+        alpha: float | None = None,
         p: float = 0.4,
         width: int | None = None,
         method: str = "sparsest",
@@ -100,6 +117,7 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
         device: str = "cpu",
         progress: bool = False,
     ) -> None:
+        self.alpha = alpha
         self.p = p
         self.width = width
         self.method = method
@@ -129,6 +147,18 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
                 f"random_state must be an int or None, got {type(self.random_state).__name__}"
             )
         options = {}
+        lam = self.lam
+        if self.alpha is not None:
+            if self.method == "sparsest":
+                options["alpha"] = self.alpha
+            elif self.method in ("reweighted", "pathprox", "adamw"):
+                if lam is not None:
+                    raise ParameterError("give alpha or lam, not both (alpha is lam for this method)")
+                lam = self.alpha
+            else:
+                raise ParameterError(
+                    f"alpha applies to methods sparsest, reweighted, pathprox and adamw, not {self.method!r}"
+                )
         if self.method == "sparsest":
             if self.objective is not None:
                 options["objective"] = self.objective
@@ -143,7 +173,7 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
             y,
             method=self.method,
             p=self.p,
-            lam=self.lam,
+            lam=lam,
             width=self.width,
             epochs=self.epochs,
             lr=self.lr,
@@ -159,9 +189,16 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
         self.train_result_ = res
         self.network_ = res.network
         self.n_active_neurons_ = res.n_active
+        self.n_neurons_ = res.n_active
         self.n_nonzero_ = res.n_nonzero
         self.max_residual_ = res.max_residual
         self.interpolates_ = bool(res.max_residual <= tol * (1.0 + float(np.max(np.abs(y)))))
+        net = res.network
+        self.inputs_used_ = net.inputs_used()
+        resid = net.predict(X) - y
+        var = float(np.var(y))
+        self.train_rmse_ = float(np.sqrt(np.mean(resid**2)))
+        self.train_r2_ = 1.0 - float(np.mean(resid**2)) / var if var > 0 else float(self.train_rmse_ == 0)
         self.lp_path_norm_ = res.lp_path_norm
         self.history_ = res.history
         return self

@@ -430,6 +430,20 @@ class ReLUNetwork:
         """Number of active neurons (see :meth:`active_mask`)."""
         return int(np.count_nonzero(self.active_mask(include_bias, rtol=rtol, atol=atol)))
 
+    def inputs_used(self, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> np.ndarray:
+        """0-based input columns the function depends on: a nonzero weight ``w_{k,j}`` of an
+        active neuron (path product above the count tolerance) or a nonzero skip weight ``a_j``.
+
+        Returns
+        -------
+        ndarray of int, shape (n_used,), increasing
+        """
+        used = np.zeros(self.n_features, dtype=bool)
+        if self.width:
+            used |= self._nonzero_mask(False, rtol, atol).any(axis=0)
+        used |= self.a != 0
+        return np.flatnonzero(used)
+
     # ------------------------------------------------------------------ transformations
     def subset(self, keep: np.ndarray) -> ReLUNetwork:
         """The network restricted to the neurons selected by ``keep`` (mask or indices)."""

@@ -18,10 +18,15 @@ from ._common import (
     print_json,
 )
 
-HELP = "train the sparsest interpolating ReLU network (default method: sparsest)"
+HELP = "train the sparsest ReLU network: interpolating, or penalized with --alpha (default method: sparsest)"
 DESCRIPTION = """\
 Train a single-hidden-layer ReLU network that interpolates DATA with as few active neurons (1-D)
 or nonzero weights including biases (d-D) as possible.
+
+With --alpha A (noisy data) the fit minimizes mean((f(x_i) - y_i)^2)/var(y) + A * (nonzero weights
+incl. biases in d-D, neurons in 1-D): penalized training, then an l0-penalized least-squares
+polish on the activation patterns. Typical A: 1e-3 (more weights, lower error) ... 0.1. For
+--method reweighted/pathprox/adamw, A is the penalty weight lambda of their objective.
 
 Methods: 'sparsest' (default; batched restarts with the reweighted lp prox, then an exact
 fixed-pattern re-solve: the fit is exact to 1e-10 (1 + max|y|)), 'reweighted' (the paper's
@@ -34,6 +39,18 @@ METHODS = ("sparsest", "reweighted", "adam", "adamw", "pathprox", "prune", "exac
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_argument(parser)
     add_p_argument(parser, default=0.4, help="exponent of the lp path norm used by training, in (0, 1]")
+    parser.add_argument(
+        "--alpha",
+        default=None,
+        metavar="A",
+        help="penalized fit: minimize MSE/var(y) + A * count (A >= 0); default: interpolate",
+    )
+    parser.add_argument(
+        "--test",
+        default=None,
+        metavar="FILE",
+        help="held-out data (same columns as DATA): report test RMSE and R^2",
+    )
     parser.add_argument("--method", choices=METHODS, default="sparsest", help="training method")
     parser.add_argument(
         "--width",
@@ -80,13 +97,24 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from .._io import check_output_path
-    from ..errors import ParameterError, check_p
+    from ..errors import DataError, ParameterError, check_p
 
     p = check_p(args.p, allow_zero=False)
     for path in (args.out, args.history):
         if path:
             check_output_path(path)
+    alpha = parse_alpha(args.alpha)
     options = {}
+    lam = None
+    if alpha is not None:
+        if args.method == "sparsest":
+            options["alpha"] = alpha
+        elif args.method in ("reweighted", "pathprox", "adamw"):
+            lam = alpha
+        else:
+            raise ParameterError(
+                f"--alpha applies to --method sparsest, reweighted, pathprox or adamw, not {args.method}"
+            )
     if args.method == "sparsest":
         if args.objective:
             options["objective"] = args.objective
@@ -102,6 +130,17 @@ def run(args: argparse.Namespace) -> int:
     elif args.objective or args.restarts or args.time_limit:
         raise ParameterError("--objective, --restarts and --time-limit apply to --method sparsest/exact only")
     ds = load(args)
+    test = None
+    if args.test:
+        from ..data import load_data
+
+        test = load_data(args.test, target=args.target)
+        if test.n_features != ds.n_features:
+            raise DataError(
+                f"{args.test}: {test.n_features} input column(s), but the training data have {ds.n_features}"
+            )
+        if test.y is None:
+            raise DataError(f"{args.test}: --test needs a target column")
     from ..train.engine import train
 
     kwargs = {}
@@ -114,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
             ds.y,
             method=args.method,
             p=p,
+            lam=lam,
             width=args.width,
             epochs=args.epochs,
             seed=args.seed,
@@ -127,6 +167,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"sparsest fit: warning: {w}", file=sys.stderr)
     net = res.network
     ib = bool(res.config["penalize_bias"])
+    mode = "penalized" if alpha is not None else "interpolation"
+    quality = fit_quality(net, ds.X, ds.y, "train")
+    if test is not None:
+        quality.update(fit_quality(net, test.X, test.y, "test"))
     if args.out:
         from ..modelfile import save_model
 
@@ -146,16 +190,25 @@ def run(args: argparse.Namespace) -> int:
             n_neurons=res.n_active,
             n_nonzero=res.n_nonzero,
             lp_path_norm=res.lp_path_norm,
+            mode=mode,
+            alpha=alpha,
+            inputs_used=[int(i) for i in net.inputs_used()],
+            train_rmse=quality["train_rmse"],
+            train_r2=quality["train_r2"],
         )
     if args.history:
         res.history.to_csv(args.history, extra={"method": args.method, "seed": args.seed})
     out = {
         "method": args.method,
+        "mode": mode,
+        "alpha": alpha,
         "p": p,
         "n_points": ds.n_points,
         "d": ds.n_features,
         "n_neurons": res.n_active,
         "n_nonzero": res.n_nonzero,
+        "inputs_used": [int(i) for i in net.inputs_used()],
+        **quality,
         "max_residual": res.max_residual,
         "interpolates": bool(res.max_residual <= res.config["tol"] * (1 + float(abs(ds.y).max()))),
         "lp_path_norm": res.lp_path_norm,
@@ -171,13 +224,19 @@ def run(args: argparse.Namespace) -> int:
         print_json(out)
         return 0
     w = sys.stdout.write
-    w(f"method          {args.method} (p = {p:g}, seed {args.seed})\n")
+    pen = f", alpha = {alpha:g}" if alpha is not None else ""
+    w(f"method          {args.method} (p = {p:g}{pen}, seed {args.seed})\n")
     w(f"data            {ds.n_points} points, {ds.n_features} input(s)\n")
     w(f"neurons         {res.n_active}\n")
     w(f"nonzeros        {res.n_nonzero} ({'with' if ib else 'without'} biases)\n")
     w(f"lp path norm    {res.lp_path_norm:.6g}\n")
-    fit = "exact" if out["interpolates"] else "NOT exact"
-    w(f"max residual    {res.max_residual:.3g} ({fit})\n")
+    w(f"inputs used     {', '.join(str(i) for i in out['inputs_used']) or 'none'}\n")
+    if alpha is None:
+        fit = "exact" if out["interpolates"] else "NOT exact"
+        w(f"max residual    {res.max_residual:.3g} ({fit})\n")
+    w(f"train RMSE, R2  {quality['train_rmse']:.4g}, {quality['train_r2']:.4f}\n")
+    if test is not None:
+        w(f"test RMSE, R2   {quality['test_rmse']:.4g}, {quality['test_r2']:.4f} ({test.n_points} points)\n")
     if ds.n_features == 1 and res.n_active <= 12:
         kv = net.knots_1d()
         w(f"f(x) =          {formula_1d(kv.knots, kv.jumps, kv.slope, kv.intercept)}\n")
@@ -188,3 +247,31 @@ def run(args: argparse.Namespace) -> int:
     if args.history:
         w(f"history saved to {args.history}\n")
     return 0
+
+
+def parse_alpha(text: str | None) -> float | None:
+    """``--alpha``: a finite number ``>= 0`` (one-line :class:`~sparsest.errors.ParameterError`)."""
+    import math
+
+    from ..errors import ParameterError
+
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ParameterError(f"--alpha must be a number >= 0, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise ParameterError(f"--alpha must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def fit_quality(net, X, y, prefix: str) -> dict:
+    """``{prefix}_rmse`` and ``{prefix}_r2`` (``1 − mean(r²)/var(y)``) of ``net`` on ``(X, y)``."""
+    import numpy as np
+
+    r = net.predict(X) - y
+    mse = float(np.mean(r * r))
+    var = float(np.var(y))
+    r2 = 1.0 - mse / var if var > 0 else float(mse == 0)
+    return {f"{prefix}_rmse": float(np.sqrt(mse)), f"{prefix}_r2": r2}

@@ -366,7 +366,12 @@ METHODS: dict[str, Callable[..., TrainResult]] = {}
 
 
 def register_method(
-    name: str, *, options: Sequence[str] | None = (), description: str = "", defaults: dict | None = None
+    name: str,
+    *,
+    options: Sequence[str] | None = (),
+    description: str = "",
+    defaults: dict | None = None,
+    mode_defaults: dict | None = None,
 ):
     """Decorator registering ``fn(X, y, cfg) -> TrainResult`` as method ``name``.
 
@@ -381,12 +386,16 @@ def register_method(
         The method's own defaults for arguments of :func:`train` left as ``None`` (``width``,
         ``lam``, ``epochs``, ``lr``, ``seed``, ``tol``, ``log_every``); a value may be a callable
         ``f(N, d)``. Arguments without one take the paper's defaults.
+    mode_defaults : dict, optional
+        ``{option: defaults}``: when the method option ``option`` is given (not ``None``), these
+        defaults replace ``defaults``' entries (e.g. the penalized mode of ``sparsest``, ``alpha``).
     """
 
     def deco(fn):
         fn.options = None if options is None else tuple(options)
         fn.description = description
         fn.defaults = dict(defaults or {})
+        fn.mode_defaults = {k: dict(v) for k, v in (mode_defaults or {}).items()}
         METHODS[name] = fn
         return fn
 
@@ -774,11 +783,17 @@ def train(
         The epoch limit was reached without fitting the data.
     """
     Xn, yn = validate_xy(X, y)
-    _check_conflicting_duplicates(Xn, yn)
-    d = Xn.shape[1]
     fn = get_method(method)
+    modes = [m for m in getattr(fn, "mode_defaults", {}) if method_options.get(m) is not None]
+    if not modes:
+        # exact fits: repeated inputs must agree (a penalized fit averages them)
+        _check_conflicting_duplicates(Xn, yn)
+    d = Xn.shape[1]
     defaults = paper_defaults(d)
-    own = {k: (v(Xn.shape[0], d) if callable(v) else v) for k, v in getattr(fn, "defaults", {}).items()}
+    raw = dict(getattr(fn, "defaults", {}))
+    for m in modes:
+        raw.update(fn.mode_defaults[m])
+    own = {k: (v(Xn.shape[0], d) if callable(v) else v) for k, v in raw.items()}
     defaults.update({k: v for k, v in own.items() if k in ("width", "lam")})
     lam = own.get("lam") if lam is None and "lam" in own else lam
     width = own.get("width") if width is None and init is None and "width" in own else width
@@ -788,7 +803,8 @@ def train(
     seed = own.get("seed", DEFAULT_SEED) if seed is None else seed
     tol = own.get("tol", DEFAULT_TOL) if tol is None else tol
     p = check_p(p, allow_zero=False)
-    lam = defaults["lam"] if lam is None else _check_number("lam", lam, lo=0)
+    if lam is not None or defaults["lam"] is not None:
+        lam = defaults["lam"] if lam is None else _check_number("lam", lam, lo=0)
     lr = _check_number("lr", lr, lo=0, lo_open=True)
     seed = _check_number("seed", seed, integer=True)
     if init is not None:

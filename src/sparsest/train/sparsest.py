@@ -212,6 +212,53 @@ class _BatchAdam:
             s.masked_fill_(mask, 0.0)
 
 
+@torch.no_grad()
+def _prox_(W, b, v, prev, dead, graveyard: list, opt: _BatchAdam, step, pe: float, ib: bool):
+    """The batched reweighted-ℓ1 prox on the path products, in place (consistent form).
+
+    ``Z = v ⊙ W`` (with the bias column when ``ib``), shape ``(R, K, d [+1])``; thresholds
+    ``C = step · |Z_prev|^(pe − 1)`` (``step = λ · lr · pe``, a number or a tensor broadcastable to
+    ``(R, 1, 1)``), ``U = sign(Z) (|Z| − C)_+``; a neuron whose ``U`` vanishes dies (its hyperplane
+    joins ``graveyard``, ``dead`` is set, its Adam moments are cleared); the others are rebalanced to
+    ``|v_k| = ||u_k||^(1/2)`` keeping each hyperplane. Returns the new products (the next ``prev``).
+    """
+
+    def products():
+        Z = v[:, :, None] * W
+        if ib:
+            Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
+        return Z
+
+    dtype, device = W.dtype, W.device
+    Z = products()
+    mag = (Z if prev is None else prev).abs()
+    C = step * mag.clamp_min(1e-300) ** (pe - 1.0)
+    C = torch.where(mag == 0, torch.full_like(C, math.inf), C)
+    U = torch.sign(Z) * (Z.abs() - C).clamp_min(0.0)
+    nrm = U.norm(dim=2)  # (R, K)
+    alive = (nrm > 0) & ~dead
+    newly = ~alive & ~dead
+    if newly.any():
+        rr, kk = torch.nonzero(newly, as_tuple=True)
+        graveyard.append(torch.cat([W[rr, kk], b[rr, kk, None]], dim=1).cpu().numpy())
+        dead |= newly
+    # rebalance |v_k| = ||u_k||^(1/2) keeping each hyperplane (consistent mode)
+    s = nrm.clamp_min(1e-300).sqrt()
+    if ib:
+        Wn = U[:, :, :-1] / s[:, :, None]
+        bn = U[:, :, -1] / s
+    else:
+        Wn = U / s[:, :, None]
+        bn = b * (Wn.norm(dim=2) / W.norm(dim=2).clamp_min(1e-300))
+    zero = torch.zeros((), dtype=dtype, device=device)
+    W.copy_(torch.where(alive[:, :, None], Wn, zero))
+    b.copy_(torch.where(alive, bn, zero))
+    v.copy_(torch.where(alive, torch.sign(v) * s, zero))
+    # dead neurons stay dead: clear their optimizer moments too
+    opt.clear((dead[:, :, None], dead, dead))
+    return products()
+
+
 def fit_sparsest(
     X,
     y,
@@ -394,34 +441,7 @@ def fit_sparsest(
             frac = min(1.0, (ep - warm) / max(1.0, 0.7 * (epochs - warm)))
             pe = 1.0 + (p - 1.0) * frac
             le = lam * (0.2 + 0.8 * frac)
-            with torch.no_grad():
-                Z = products()
-                mag = (Z if prev is None else prev).abs()
-                C = le * lr * pe * mag.clamp_min(1e-300) ** (pe - 1.0)
-                C = torch.where(mag == 0, torch.full_like(C, math.inf), C)
-                U = torch.sign(Z) * (Z.abs() - C).clamp_min(0.0)
-                nrm = U.norm(dim=2)  # (R, K)
-                alive = (nrm > 0) & ~dead
-                newly = ~alive & ~dead
-                if newly.any():
-                    rr, kk = torch.nonzero(newly, as_tuple=True)
-                    graveyard.append(torch.cat([W[rr, kk], b[rr, kk, None]], dim=1).cpu().numpy())
-                    dead |= newly
-                # rebalance |v_k| = ||u_k||^(1/2) keeping each hyperplane (consistent mode)
-                s = nrm.clamp_min(1e-300).sqrt()
-                if ib:
-                    Wn = U[:, :, :-1] / s[:, :, None]
-                    bn = U[:, :, -1] / s
-                else:
-                    Wn = U / s[:, :, None]
-                    bn = b * (Wn.norm(dim=2) / W.norm(dim=2).clamp_min(1e-300))
-                zero = torch.zeros((), dtype=dtype, device=device)
-                W.copy_(torch.where(alive[:, :, None], Wn, zero))
-                b.copy_(torch.where(alive, bn, zero))
-                v.copy_(torch.where(alive, torch.sign(v) * s, zero))
-                # dead neurons stay dead: clear their optimizer moments too
-                opt.clear((dead[:, :, None], dead, dead))
-                prev = products()
+            prev = _prox_(W, b, v, prev, dead, graveyard, opt, le * lr * pe, pe, ib)
         if ep % log_every == 0 or ep == epochs:
             with torch.no_grad():  # (mse, f: before this epoch's step)
                 mag = products().abs()
@@ -644,7 +664,7 @@ def _history(rows: dict) -> History:
     return h
 
 
-_OPTIONS = ("restarts", "objective", "n_polish", "polish_options", "max_seconds")
+_OPTIONS = ("restarts", "objective", "n_polish", "polish_options", "max_seconds", "alpha", "finetune_epochs")
 
 
 @register_method(
@@ -660,6 +680,8 @@ _OPTIONS = ("restarts", "objective", "n_polish", "polish_options", "max_seconds"
         "log_every": 50,
         "width": lambda n, d: default_width(n, d),
     },
+    # the penalized mode (alpha given): width and restarts independent of N, lam defaults to alpha
+    mode_defaults={"alpha": {"epochs": 2000, "lr": 0.01, "lam": None, "width": lambda n, d: _pen_width()}},
 )
 def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> TrainResult:
     import warnings
@@ -668,6 +690,12 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
 
     Xn = X.detach().cpu().numpy()
     yn = y.detach().cpu().numpy()
+    opts = dict(cfg.options)
+    if opts.get("alpha") is not None:
+        return _method_penalized(Xn, yn, cfg, opts)
+    opts.pop("alpha", None)
+    if "finetune_epochs" in opts:
+        raise ParameterError("finetune_epochs applies to the penalized mode (alpha) only")
     fit = fit_sparsest(
         Xn,
         yn,
@@ -686,7 +714,7 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
         log_every=cfg.log_every,
         init=cfg.init,
         early_stop=cfg.early_stop,
-        **cfg.options,
+        **opts,
     )
     if not fit.interpolates:
         warnings.warn(
@@ -704,6 +732,61 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
         epochs_run=fit.info["epochs_run"],
         seconds=fit.seconds,
         converged=fit.interpolates,
+        max_residual=fit.max_residual,
+        n_active=fit.n_active,
+        n_nonzero=fit.n_nonzero,
+        lp_path_norm=fit.lp_path_norm,
+        config={**cfg.to_dict(), "info": fit.info},
+    )
+
+
+def _pen_width() -> int:
+    from .penalized import PENALIZED_WIDTH
+
+    return PENALIZED_WIDTH
+
+
+def _method_penalized(Xn: np.ndarray, yn: np.ndarray, cfg: TrainConfig, opts: dict) -> TrainResult:
+    """The penalized mode (``alpha`` given): :func:`sparsest.train.penalized.fit_penalized`."""
+    from .penalized import fit_penalized
+
+    for bad in ("n_polish", "polish_options"):
+        if bad in opts:
+            raise ParameterError(f"{bad} applies to the interpolation mode only (not with alpha)")
+    alpha = opts.pop("alpha")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+        raise ParameterError(f"alpha must be a number >= 0, got {alpha!r}")
+    alpha = float(alpha)
+    if not (math.isfinite(alpha) and alpha >= 0):
+        raise ParameterError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    fit = fit_penalized(
+        Xn,
+        yn,
+        alpha=alpha,
+        p=cfg.p,
+        width=cfg.width,
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        lam=cfg.lam,
+        skip=cfg.skip,
+        include_bias=cfg.penalize_bias,
+        seed=cfg.seed,
+        device=cfg.device,
+        dtype=cfg.dtype,
+        progress=cfg.progress,
+        log_every=cfg.log_every,
+        init=cfg.init,
+        **opts,
+    )
+    init = cfg.init if cfg.init is not None else fit.gradient_network
+    return TrainResult(
+        network=fit.network,
+        init_network=init,
+        history=_history(fit.history),
+        method=cfg.method,
+        epochs_run=fit.info["epochs_run"],
+        seconds=fit.seconds,
+        converged=True,
         max_residual=fit.max_residual,
         n_active=fit.n_active,
         n_nonzero=fit.n_nonzero,

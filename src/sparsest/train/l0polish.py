@@ -1,0 +1,342 @@
+"""Count-penalized least squares on fixed activation patterns (the polish of penalized fits).
+
+With every neuron's activation pattern ``D_{ik} = 1[σ_k u_k^T x̄_i > 0]`` and output sign ``σ_k``
+fixed, a single-hidden-layer network is linear in its path products ``u_k = |v_k| [w_k; b_k]``
+(``x̄_i = [x_i; 1]``)::
+
+    f(x_i) = Σ_k D_{ik} u_k^T x̄_i + β_free^T φ_i        (φ_i: unpenalized features, e.g. the skip term)
+
+so the penalized objective of ``shared/docs/targets.md`` §5 becomes an ℓ0-regularized linear
+regression over the features ``Φ_{i,(k,j)} = D_{ik} x̄_{ij}``::
+
+    J(β) = ||y − Φ β||² / S + c_w · #{nonzero entries} + c_n · #{neurons with a nonzero entry}
+
+(``S = N · var(y)``; d-D ``nonzeros``: ``c_w = α, c_n = 0``; 1-D ``neurons``: ``c_w = 0, c_n = α``).
+It is solved as L0Learn / Hazimeh–Mazumder solve ℓ0 regression, on the Gram matrix
+``G = Φ^T Φ`` (computed in row chunks, so memory is ``O(F²)`` for ``F`` features, never ``O(N F)``):
+
+1. **coordinate descent with hard thresholding**: an entry is kept iff its least-squares value
+   ``b = ρ_j / G_jj`` lowers the residual term by more than its cost (``b² G_jj / S > c``, where ``c``
+   includes ``c_n`` when it is the neuron's only entry); zero entries are scanned vectorized and the
+   best one worth its cost enters (active-set form);
+2. **least-squares re-fit** of the support (``G_SS β_S = q_S``) whenever the support is stable;
+3. **swaps**: each support entry is tried against the best entry outside the support (CDPSI-1),
+   kept when the objective falls after a re-fit;
+4. **neuron drops**: each neuron is removed as a whole and the rest re-fitted; kept when ``J`` falls.
+
+Every accepted move lowers ``J``, so the polish never raises the objective of its start. Pattern
+consistency (the polished weights may move hyperplanes across points) is the caller's float64
+re-check: :func:`sparsest.train.penalized` re-derives the patterns from the polished network and
+keeps only networks whose *actual* forward-pass objective fell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg
+
+__all__ = ["L0Problem", "L0Solution", "l0_polish"]
+
+#: rows per chunk when forming the Gram matrix (a chunk's feature block is rows × F floats)
+_CHUNK = 8192
+
+
+@dataclass(frozen=True)
+class L0Solution:
+    """Outcome of :func:`l0_polish`.
+
+    Attributes
+    ----------
+    U : ndarray of shape (K, d + 1)
+        Path products ``u_k`` (zero rows: neurons dropped).
+    free : ndarray of shape (m,)
+        Coefficients of the unpenalized features.
+    objective : float
+        ``J`` on the fixed patterns.
+    rss : float
+        ``||y − Φ β||²`` on the fixed patterns.
+    n_entries, n_neurons : int
+        Nonzero entries and neurons with a nonzero entry.
+    """
+
+    U: np.ndarray
+    free: np.ndarray
+    objective: float
+    rss: float
+    n_entries: int
+    n_neurons: int
+
+
+class L0Problem:
+    """The fixed-pattern ℓ0 problem (module docstring) as Gram-matrix data.
+
+    Parameters
+    ----------
+    Xb : ndarray of shape (N, d + 1)
+        Inputs with a trailing column of ones.
+    y : ndarray of shape (N,)
+    D : ndarray of bool, shape (N, K)
+        Activation patterns.
+    free : ndarray of shape (N, m)
+        Unpenalized features (``m = 0`` for none).
+    scale : float
+        ``S`` of the objective (``N · var(y)``).
+    cost_w : float or ndarray of shape (d + 1,)
+        Cost of a nonzero entry (per entry position: weights, then the bias).
+    cost_n : float
+        Cost of a neuron with at least one nonzero entry.
+    entry_mask : ndarray of bool, shape (d + 1,), optional
+        Entries a neuron may use; default all.
+    """
+
+    def __init__(
+        self,
+        Xb: np.ndarray,
+        y: np.ndarray,
+        D: np.ndarray,
+        free: np.ndarray,
+        scale: float,
+        cost_w: float | np.ndarray,
+        cost_n: float,
+        entry_mask: np.ndarray | None = None,
+    ) -> None:
+        N, d1 = Xb.shape
+        K = D.shape[1]
+        m = free.shape[1]
+        self.K, self.d1, self.m = K, d1, m
+        F = K * d1 + m
+        G = np.zeros((F, F))
+        q = np.zeros(F)
+        for s in range(0, N, _CHUNK):
+            e = min(N, s + _CHUNK)
+            Phi = self.features(Xb[s:e], D[s:e], free[s:e])
+            G += Phi.T @ Phi
+            q += Phi.T @ y[s:e]
+        self.G, self.q = G, q
+        self.yy = float(y @ y)
+        self.scale = float(scale)
+        cw = np.broadcast_to(np.asarray(cost_w, dtype=float), (d1,))
+        self.cost_n = float(cost_n)
+        self.cw = np.concatenate([np.tile(cw, K), np.zeros(m)])
+        diag = np.diag(G).copy()
+        usable = diag > 1e-12 * max(1.0, float(diag.max(initial=0.0)))
+        if entry_mask is not None:
+            em = np.tile(np.asarray(entry_mask, dtype=bool), K)
+            usable[: K * d1] &= em
+        self.diag = np.where(usable, diag, np.inf)
+        self.usable = usable
+        self.is_free = np.zeros(F, dtype=bool)
+        self.is_free[K * d1 :] = True
+        self.group = np.full(F, -1)
+        self.group[: K * d1] = np.repeat(np.arange(K), d1)
+
+    def features(self, Xb: np.ndarray, D: np.ndarray, free: np.ndarray) -> np.ndarray:
+        """``Φ`` of shape (n, K (d + 1) + m) for rows ``Xb`` (n, d + 1), ``D`` (n, K), ``free`` (n, m)."""
+        n = Xb.shape[0]
+        Phi = (D[:, :, None] * Xb[:, None, :]).reshape(n, -1)
+        return np.concatenate([Phi, free], axis=1) if free.shape[1] else Phi
+
+    # --------------------------------------------------------------------------- objective
+    def rss(self, beta: np.ndarray, g: np.ndarray) -> float:
+        """``||y − Φ β||²`` from ``g = G β``."""
+        return max(0.0, self.yy - 2.0 * float(beta @ self.q) + float(beta @ g))
+
+    def cost(self, beta: np.ndarray) -> float:
+        nz = (beta != 0) & ~self.is_free
+        n_neu = int(np.unique(self.group[nz]).size) if nz.any() else 0
+        return float(self.cw[nz].sum()) + self.cost_n * n_neu
+
+    def objective(self, beta: np.ndarray, g: np.ndarray) -> float:
+        return self.rss(beta, g) / self.scale + self.cost(beta)
+
+
+def _refit(P: L0Problem, beta: np.ndarray) -> np.ndarray:
+    """Least squares on the support of ``beta`` (and every usable free feature)."""
+    S = np.flatnonzero(((beta != 0) | P.is_free) & P.usable)
+    out = np.zeros_like(beta)
+    if S.size == 0:
+        return out
+    Gs = P.G[np.ix_(S, S)]
+    try:
+        c, low = scipy.linalg.cho_factor(
+            Gs + 1e-12 * np.trace(Gs) / S.size * np.eye(S.size), check_finite=False
+        )
+        out[S] = scipy.linalg.cho_solve((c, low), P.q[S], check_finite=False)
+    except np.linalg.LinAlgError:
+        out[S] = scipy.linalg.lstsq(Gs, P.q[S], lapack_driver="gelsy", check_finite=False)[0]
+    return out
+
+
+class _State:
+    """``β``, ``g = G β`` and the per-neuron entry counts, updated one coordinate at a time."""
+
+    def __init__(self, P: L0Problem, beta: np.ndarray) -> None:
+        self.P = P
+        self.beta = np.where(P.usable, beta, 0.0)
+        self.g = P.G @ self.beta
+        self.cnt = np.bincount(P.group[(self.beta != 0) & ~P.is_free], minlength=P.K)
+
+    def copy(self) -> _State:
+        s = object.__new__(_State)
+        s.P, s.beta, s.g, s.cnt = self.P, self.beta.copy(), self.g.copy(), self.cnt.copy()
+        return s
+
+    def set(self, j: int, value: float) -> None:
+        old = self.beta[j]
+        if value == old:
+            return
+        self.g += self.P.G[j] * (value - old)
+        if not self.P.is_free[j]:
+            k = self.P.group[j]
+            self.cnt[k] += int(value != 0) - int(old != 0)
+        self.beta[j] = value
+
+    def objective(self) -> float:
+        return self.P.objective(self.beta, self.g)
+
+    def entry_cost(self, j: int) -> float:
+        """Cost of entry ``j`` being nonzero given the other entries of its neuron."""
+        P = self.P
+        if P.is_free[j]:
+            return 0.0
+        others = self.cnt[P.group[j]] - int(self.beta[j] != 0)
+        return P.cw[j] + (P.cost_n if others == 0 else 0.0)
+
+    def zero_gains(self) -> np.ndarray:
+        """Net objective gain of switching on each zero entry (``−inf`` where not allowed)."""
+        P = self.P
+        rho = P.q - self.g
+        gain = rho * rho / P.diag / P.scale
+        cost = P.cw + np.where(self.cnt[np.maximum(P.group, 0)] == 0, P.cost_n, 0.0)
+        gain = gain - cost
+        gain[(self.beta != 0) | P.is_free | ~P.usable] = -np.inf
+        return gain
+
+
+def _cd(st: _State, max_sweeps: int = 60) -> None:
+    """Coordinate descent with hard thresholding (active-set form) until the support is stable and
+    the coefficients have converged."""
+    P = st.P
+    scale = P.scale
+    for _ in range(max_sweeps):
+        changed = False
+        big = 0.0
+        for j in np.flatnonzero((st.beta != 0) | (P.is_free & P.usable)):
+            Gjj = P.diag[j]
+            rho = P.q[j] - st.g[j] + Gjj * st.beta[j]
+            b = rho / Gjj
+            if not P.is_free[j] and b * b * Gjj / scale <= st.entry_cost(j):
+                b = 0.0
+                changed = True
+            big = max(big, abs(b - st.beta[j]) * np.sqrt(Gjj))
+            st.set(j, b)
+        gains = st.zero_gains()
+        j = int(np.argmax(gains)) if gains.size else -1
+        if j >= 0 and gains[j] > 0:
+            st.set(j, (P.q[j] - st.g[j]) / P.diag[j])
+            changed = True
+        if not changed and big <= 1e-9 * np.sqrt(P.yy + 1e-300):
+            break
+
+
+def _settle(st: _State) -> _State:
+    """CD, then least-squares re-fit of the support, repeated while the support changes; returns
+    the best state seen (objective never above the start)."""
+    best = st.copy()
+    best_obj = best.objective()
+    for _ in range(12):
+        _cd(st)
+        supp = st.beta != 0
+        ls = _refit(st.P, st.beta)
+        trial = _State(st.P, ls)
+        if trial.objective() <= st.objective():
+            st = trial
+        obj = st.objective()
+        if obj < best_obj - 1e-15 * max(1.0, abs(best_obj)):
+            best, best_obj = st.copy(), obj
+        _cd(st, max_sweeps=1)
+        if np.array_equal(st.beta != 0, supp):
+            break
+    if st.objective() < best_obj:
+        best = st.copy()
+    return best
+
+
+def l0_polish(
+    P: L0Problem, U0: np.ndarray, free0: np.ndarray, *, swaps: bool = True, drops: bool = True
+) -> L0Solution:
+    """Minimize ``J`` (module docstring) from the start ``(U0, free0)``; ``J`` never rises.
+
+    Parameters
+    ----------
+    P : L0Problem
+    U0 : ndarray of shape (K, d + 1)
+        Starting path products.
+    free0 : ndarray of shape (m,)
+    swaps, drops : bool
+        Run the swap and the neuron-drop local searches.
+
+    Returns
+    -------
+    L0Solution
+    """
+    beta0 = np.concatenate([np.asarray(U0, float).reshape(-1), np.asarray(free0, float).reshape(-1)])
+    start = _State(P, beta0)
+    start_obj = start.objective()
+    st = _settle(start.copy())
+    improved = True
+    rounds = 0
+    while improved and rounds < 4:
+        improved = False
+        rounds += 1
+        if drops:
+            # neurons, least useful first (smallest ||Φ_k u_k||² contribution)
+            act = np.flatnonzero(st.cnt > 0)
+            contrib = []
+            for k in act:
+                sl = slice(k * P.d1, (k + 1) * P.d1)
+                u = st.beta[sl]
+                contrib.append(float(u @ P.G[sl, sl] @ u))
+            for k in act[np.argsort(contrib)]:
+                if st.cnt[k] == 0:
+                    continue
+                trial = st.copy()
+                for j in range(k * P.d1, (k + 1) * P.d1):
+                    trial.set(j, 0.0)
+                trial = _settle(trial)
+                if trial.objective() < st.objective() - 1e-14:
+                    st, improved = trial, True
+        if swaps:
+            for j in np.flatnonzero((st.beta != 0) & ~P.is_free):
+                if st.beta[j] == 0:
+                    continue
+                cur = st.objective()
+                trial = st.copy()
+                trial.set(j, 0.0)
+                gains = trial.zero_gains()
+                gains[j] = -np.inf
+                lbest = int(np.argmax(gains))
+                rho_j = P.q[j] - trial.g[j]
+                gain_j = rho_j * rho_j / P.diag[j] / P.scale - trial.entry_cost(j)
+                if not (gains[lbest] > gain_j + 1e-14):
+                    continue
+                trial.set(lbest, (P.q[lbest] - trial.g[lbest]) / P.diag[lbest])
+                trial = _settle(trial)
+                if trial.objective() < cur - 1e-14:
+                    st, improved = trial, True
+    if st.objective() > start_obj:
+        st = start
+    beta = st.beta
+    K, d1 = P.K, P.d1
+    U = beta[: K * d1].reshape(K, d1)
+    nz = U != 0
+    return L0Solution(
+        U=U.copy(),
+        free=beta[K * d1 :].copy(),
+        objective=st.objective(),
+        rss=P.rss(beta, st.g),
+        n_entries=int(nz.sum()),
+        n_neurons=int(nz.any(axis=1).sum()),
+    )

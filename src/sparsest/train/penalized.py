@@ -1,0 +1,413 @@
+"""The penalized mode of the ``sparsest`` trainer: the sparsest network that predicts well.
+
+Objective (``shared/docs/targets.md`` §5), ``α`` on a data-set independent scale::
+
+    J(f) = mean_i (f(x_i) − y_i)² / var(y) + α · count(f)
+
+with ``count`` the nonzero path products including biases (d-D, ``objective="nonzeros"``) or the
+active neurons (1-D, ``objective="neurons"``; the skip term ``a x + c`` is free there).
+
+Algorithm (the interpolation mode's phases, with the penalized loss and polish):
+
+1. **Normalize** as the interpolation mode does (:class:`sparsest.train.sparsest._Scaler`: in d-D
+   the inputs and ``y`` are scaled, not centred, so zero weights and biases stay zero).
+2. **Batched gradient phase**: ``R`` restarts of width ``K`` (defaults 8 × 64, independent of ``N``)
+   trained as one tensor computation: Adam on the mean-squared error, then the reweighted-ℓ1 prox
+   of the ℓp path norm (the paper's Algorithm 1 in its consistent form) with continuation of the
+   exponent from 1 to ``p``; restart ``r`` uses its own ``λ_r = α · m_r`` (``m_r`` log-spaced over
+   ``[0.1, 3]``), so the batch offers denser and sparser candidate supports.
+3. **ℓ0 polish** of each restart (:mod:`sparsest.train.l0polish`): on the restart's activation
+   patterns the count-penalized least squares is an ℓ0-regularized linear regression, solved by
+   coordinate descent with hard thresholding, swaps, neuron drops and a least-squares re-fit. The
+   polished network's patterns are re-derived by the float64 forward pass and the polish repeated
+   on them; a network is accepted only when its *actual* objective (forward pass) falls.
+4. **Fine-tune** of the best polished network: a short masked Adam run on the mean-squared error
+   moves its hyperplanes (the support fixed), then one more polish on the new patterns; kept only
+   when ``J`` falls.
+5. **Un-normalize** (function-preserving) and report counts, ``inputs_used``, RMSE and R².
+
+Deterministic for a seed (a private ``torch.Generator``); ``max_seconds`` stops the gradient phase
+and the polish early (the best network so far is returned).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+
+from ..errors import ParameterError
+from ..network import ReLUNetwork, default_skip
+from .l0polish import L0Problem, l0_polish
+from .polish import single_threaded_blas
+from .sparsest import (
+    SparsestFit,
+    _BatchAdam,
+    _init_batch,
+    _mse_and_gradients,
+    _progress_bar,
+    _prox_,
+    _Scaler,
+)
+
+__all__ = ["PENALIZED_WIDTH", "fit_penalized", "penalized_objective"]
+
+#: default neurons per restart of the penalized mode (independent of N)
+PENALIZED_WIDTH = 64
+
+#: rows per chunk of the float64 forward pass on large data
+_EVAL_CHUNK = 65536
+
+
+def _count(net: ReLUNetwork, objective: str, ib: bool) -> int:
+    return net.n_active_neurons(ib) if objective == "neurons" else net.n_nonzero(ib)
+
+
+def _predict(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
+    if X.shape[0] <= _EVAL_CHUNK:
+        return net.predict(X)
+    return np.concatenate([net.predict(X[s : s + _EVAL_CHUNK]) for s in range(0, X.shape[0], _EVAL_CHUNK)])
+
+
+def penalized_objective(
+    net: ReLUNetwork, X, y, alpha: float, *, objective: str | None = None, include_bias: bool | None = None
+) -> float:
+    """``J(f) = mean((f(x_i) − y_i)²) / var(y) + α · count(f)`` of ``net`` on ``(X, y)``.
+
+    Parameters
+    ----------
+    net : ReLUNetwork
+    X : array_like of shape (N, d)
+    y : array_like of shape (N,)
+    alpha : float >= 0
+    objective : {"neurons", "nonzeros"}, optional
+        Default: neurons in 1-D, nonzeros in d-D.
+    include_bias : bool, optional
+        Count biases (default ``d > 1``).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    X = X[:, None] if X.ndim == 1 else X
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    d = X.shape[1]
+    objective = objective or ("neurons" if d == 1 else "nonzeros")
+    ib = (d > 1) if include_bias is None else bool(include_bias)
+    var = float(np.var(y))
+    var = var if var > 0 else 1.0
+    r = _predict(net, X) - y
+    return float(np.mean(r * r)) / var + float(alpha) * _count(net, objective, ib)
+
+
+class _Penalized:
+    """Objective bookkeeping on the normalized data."""
+
+    def __init__(self, Xn, yn, alpha, objective, ib, skip):
+        self.X, self.y = Xn, yn
+        self.N, self.d = Xn.shape
+        self.alpha, self.objective, self.ib, self.skip = float(alpha), objective, ib, skip
+        var = float(np.var(yn))
+        self.var = var if var > 0 else 1.0
+        self.Xb = np.concatenate([Xn, np.ones((self.N, 1))], axis=1)
+        self.free = np.concatenate([Xn, np.ones((self.N, 1))], axis=1) if skip else np.zeros((self.N, 0))
+        if objective == "neurons":
+            self.cost_w, self.cost_n = 0.0, self.alpha
+        else:
+            cw = np.full(self.d + 1, self.alpha)
+            if not ib:
+                cw[-1] = 0.0
+            self.cost_w, self.cost_n = cw, 0.0
+
+    def J(self, net: ReLUNetwork) -> float:
+        r = _predict(net, self.X) - self.y
+        return float(np.mean(r * r)) / self.var + self.alpha * _count(net, self.objective, self.ib)
+
+    def network(self, sigma: np.ndarray, U: np.ndarray, free: np.ndarray) -> ReLUNetwork:
+        """The network with output signs ``σ`` and signed products ``β_k = U_k`` (rows of (K, d + 1))."""
+        keep = np.any(U != 0, axis=1)
+        s, Uk = sigma[keep], U[keep]
+        W = s[:, None] * Uk[:, :-1]
+        b = s * Uk[:, -1]
+        if self.skip:
+            return ReLUNetwork(W, b, s.astype(float), a=free[:-1], c=float(free[-1]), skip=True)
+        return ReLUNetwork(W, b, s.astype(float), skip=False)
+
+    def polish(
+        self, net: ReLUNetwork, rounds: int = 6, deadline: float | None = None
+    ) -> tuple[ReLUNetwork, float]:
+        """ℓ0 polish on ``net``'s patterns, repeated on the re-derived patterns; returns the network
+        with the least actual objective seen (never worse than ``net``) and that objective."""
+        best, best_J = net, self.J(net)
+        cur = net
+        for _ in range(rounds):
+            act = cur.active_mask(self.ib) if cur.width else np.zeros(0, dtype=bool)
+            sub = cur.subset(act)
+            if sub.width == 0:
+                break
+            sigma = np.where(sub.v >= 0, 1.0, -1.0)
+            U0 = np.concatenate([sub.W, sub.b[:, None]], axis=1) * sub.v[:, None]
+            D = (self.Xb @ np.concatenate([sub.W, sub.b[:, None]], axis=1).T) > 0
+            free0 = np.r_[sub.a, sub.c] if self.skip else np.zeros(0)
+            P = L0Problem(self.Xb, self.y, D, self.free, self.N * self.var, self.cost_w, self.cost_n)
+            sol = l0_polish(P, U0, free0)
+            nxt = self.network(sigma, sol.U, sol.free)
+            Jn = self.J(nxt)
+            if Jn < best_J - 1e-13 * max(1.0, abs(best_J)):
+                best, best_J = nxt, Jn
+            D2 = (self.Xb @ (sigma[:, None] * sol.U).T) > 0
+            if np.array_equal(D2[:, np.any(sol.U != 0, axis=1)], D[:, np.any(sol.U != 0, axis=1)]):
+                break  # patterns consistent: the fixed-pattern optimum is the network's own
+            cur = nxt
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+        return best, best_J
+
+
+def _finetune(net: ReLUNetwork, Xt, yt, skip: bool, epochs: int, lr: float) -> ReLUNetwork:
+    """Masked Adam on the mean-squared error: zero entries stay zero, hyperplanes move."""
+    if net.width == 0 or epochs <= 0:
+        return net
+    dtype = Xt.dtype
+    W = torch.tensor(np.array(net.W[None]), dtype=dtype)
+    b = torch.tensor(np.array(net.b[None]), dtype=dtype)
+    v = torch.tensor(np.array(net.v[None]), dtype=dtype)
+    a = torch.tensor(np.array(net.a[None]), dtype=dtype)
+    c = torch.as_tensor([net.c], dtype=dtype).clone()
+    mW, mb = (W != 0).to(dtype), (b != 0).to(dtype)
+    params = [W, b, v] + ([a, c] if skip else [])
+    opt = _BatchAdam(params, lr=lr)
+    for _ in range(epochs):
+        _, _, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip)
+        grads[0] = grads[0] * mW
+        grads[1] = grads[1] * mb
+        opt.step(grads)
+        with torch.no_grad():
+            W.mul_(mW)
+            b.mul_(mb)
+    return ReLUNetwork(
+        W[0].numpy().copy(),
+        b[0].numpy().copy(),
+        v[0].numpy().copy(),
+        a=a[0].numpy().copy() if skip else None,
+        c=float(c[0]) if skip else 0.0,
+        skip=skip,
+    )
+
+
+def fit_penalized(
+    X,
+    y,
+    *,
+    alpha: float,
+    p: float = 0.4,
+    objective: str | None = None,
+    width: int | None = None,
+    restarts: int = 8,
+    epochs: int = 2000,
+    lr: float = 0.01,
+    lam: float | None = None,
+    skip: bool | None = None,
+    include_bias: bool | None = None,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    dtype: torch.dtype = torch.float64,
+    max_seconds: float | None = None,
+    init: ReLUNetwork | None = None,
+    progress: bool = False,
+    log_every: int = 50,
+    finetune_epochs: int = 300,
+) -> SparsestFit:
+    """Minimize ``mean((f − y)²)/var(y) + α · count(f)`` (module docstring).
+
+    Parameters
+    ----------
+    X : array_like of shape (N, d) or (N,)
+    y : array_like of shape (N,)
+    alpha : float >= 0
+        Penalty per counted unit, on the normalized scale.
+    p : float in (0, 1]
+        Exponent of the ℓp path norm of the gradient phase.
+    objective : {"neurons", "nonzeros"}, optional
+        Default neurons in 1-D, nonzeros in d-D.
+    width : int, optional
+        Neurons per restart (default :data:`PENALIZED_WIDTH`, independent of ``N``).
+    restarts : int
+        Restarts trained together; restart ``r`` uses ``λ_r = lam · m_r`` (``lam`` default ``α``).
+    epochs : int
+        Epochs of the gradient phase (full batch).
+    init : ReLUNetwork, optional
+        Warm start: restart 0 starts from it (e.g. the previous fit of an α path).
+    max_seconds : float, optional
+        Time budget (gradient phase and polish stop early; the best network so far is returned).
+    finetune_epochs : int
+        Masked Adam epochs of step 4.
+
+    Returns
+    -------
+    SparsestFit
+        ``interpolates`` is ``False`` unless the fit is exact; ``info`` holds ``alpha``, the
+        objective ``J`` of the result, ``train_rmse``, ``train_r2``, ``inputs_used`` and timings.
+    """
+    t0 = time.perf_counter()
+    deadline = None if max_seconds is None else t0 + float(max_seconds)
+    X = np.asarray(X, dtype=np.float64)
+    X = X[:, None] if X.ndim == 1 else X
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    d = X.shape[1]
+    alpha = float(alpha)
+    if not (alpha >= 0 and math.isfinite(alpha)):
+        raise ParameterError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    skip = default_skip(d) if skip is None else bool(skip)
+    ib = (d > 1) if include_bias is None else bool(include_bias)
+    objective = objective or ("neurons" if d == 1 else "nonzeros")
+    if objective not in ("neurons", "nonzeros"):
+        raise ParameterError(f"objective must be 'neurons' or 'nonzeros', got {objective!r}")
+    K = int(width) if width is not None else PENALIZED_WIDTH
+    R = max(1, int(restarts))
+    scaler = _Scaler(X, y, skip)
+    Xn, yn = scaler.data(X, y)
+    pen = _Penalized(Xn, yn, alpha, objective, ib, skip)
+    gen = torch.Generator().manual_seed(int(seed))
+    Xt = torch.as_tensor(Xn, dtype=dtype, device=device)
+    yt = torch.as_tensor(yn, dtype=dtype, device=device)
+    W, b, v, a, c = _init_batch(Xn, R, K, skip, gen, dtype, device)
+    if init is not None:
+        n0 = scaler.normalized_network(init)
+        k0 = min(K, n0.width)
+        W[0], b[0], v[0] = 0.0, 0.0, 0.0
+        W[0, :k0] = torch.as_tensor(n0.W[:k0], dtype=dtype)
+        b[0, :k0] = torch.as_tensor(n0.b[:k0], dtype=dtype)
+        v[0, :k0] = torch.as_tensor(n0.v[:k0], dtype=dtype)
+        if skip:
+            a[0] = torch.as_tensor(n0.a, dtype=dtype)
+            c[0] = float(n0.c)
+    base = alpha if lam is None else float(lam)
+    mult = (
+        torch.logspace(math.log10(0.1), math.log10(3.0), R, dtype=dtype)
+        if R > 1
+        else torch.ones(1, dtype=dtype)
+    )
+    lam_r = (base * mult).to(device)[:, None, None]
+    params = [W, b, v] + ([a, c] if skip else [])
+    opt = _BatchAdam(params, lr=lr)
+    dead = torch.zeros(R, K, dtype=torch.bool, device=device)
+    if init is not None:
+        dead[0, min(K, init.width) :] = True
+    graveyard: list[np.ndarray] = []
+    prev = None
+    warm = max(1, epochs // 6)
+    hist = {
+        k: [] for k in ("epoch", "loss", "n_active", "n_nonzero", "lp_path_norm", "seconds", "max_residual")
+    }
+    bar = _progress_bar(progress, epochs)
+    t_grad = time.perf_counter()
+    epochs_run = 0
+    for ep in range(1, epochs + 1):
+        mse, _, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip)
+        opt.step(grads)
+        if ep > warm and base > 0:
+            frac = min(1.0, (ep - warm) / max(1.0, 0.7 * (epochs - warm)))
+            pe = 1.0 + (p - 1.0) * frac
+            prev = _prox_(W, b, v, prev, dead, graveyard, opt, lam_r * (lr * pe), pe, ib)
+        epochs_run = ep
+        if ep % log_every == 0 or ep == epochs:
+            with torch.no_grad():
+                Z = v[:, :, None] * W
+                if ib:
+                    Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
+                mag = Z.abs()
+                thr = 1e-6 * mag.amax(dim=(1, 2), keepdim=True)
+                nz = (mag > thr).sum(dim=(1, 2))
+                act = (mag > thr).any(dim=2).sum(dim=1)
+                cnt = nz if objective == "nonzeros" else act
+                score = mse.detach() / pen.var + alpha * cnt
+                r = int(torch.argmin(score))
+                hist["epoch"].append(ep)
+                hist["loss"].append(float(mse[r]) * scaler.sy**2)
+                hist["n_active"].append(int(act[r]))
+                hist["n_nonzero"].append(int(nz[r]))
+                hist["lp_path_norm"].append(float((mag[r] ** p).sum()))
+                hist["seconds"].append(time.perf_counter() - t0)
+                hist["max_residual"].append(math.nan)
+        if bar is not None:
+            bar.update(1)
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+    t_grad = time.perf_counter() - t_grad
+    if bar is not None:
+        bar.set_description("polish")
+    t_pol = time.perf_counter()
+    with torch.no_grad():
+        Wn_, bn_, vn_ = (t.detach().cpu().numpy() for t in (W, b, v))
+        an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
+    nets = [
+        ReLUNetwork(Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) * skip, skip=skip)
+        for r in range(R)
+    ]
+    grad_J = [pen.J(n) for n in nets]
+    order = np.argsort(grad_J, kind="stable")
+    best, best_J = nets[int(order[0])], grad_J[int(order[0])]
+    polished = 0
+    with single_threaded_blas():
+        for r in order:
+            if polished and deadline is not None and time.perf_counter() > deadline:
+                break
+            net_r, J_r = pen.polish(nets[int(r)], deadline=deadline)
+            polished += 1
+            if J_r < best_J:
+                best, best_J = net_r, J_r
+        # fine-tune the winner's hyperplanes, then polish on its new patterns
+        if finetune_epochs > 0 and best.width and (deadline is None or time.perf_counter() < deadline):
+            tuned = _finetune(best.subset(best.active_mask(ib)), Xt, yt, skip, finetune_epochs, lr * 0.5)
+            tuned, J_t = pen.polish(tuned, deadline=deadline)
+            if J_t < best_J:
+                best, best_J = tuned, J_t
+    t_pol = time.perf_counter() - t_pol
+    final = scaler.network(best)
+    final = final.subset(final.active_mask(ib)) if final.width else final
+    pred = _predict(final, X)
+    resid = pred - y
+    rmse = float(np.sqrt(np.mean(resid**2)))
+    var = float(np.var(y))
+    r2 = 1.0 - float(np.mean(resid**2)) / var if var > 0 else (1.0 if rmse == 0 else 0.0)
+    used = final.inputs_used()
+    n_act, n_nz = final.n_active_neurons(ib), final.n_nonzero(ib)
+    hist["epoch"].append(-1)
+    hist["loss"].append(float(np.mean(resid**2)))
+    hist["n_active"].append(n_act)
+    hist["n_nonzero"].append(n_nz)
+    hist["lp_path_norm"].append(final.lp_path_norm(p, ib))
+    hist["seconds"].append(time.perf_counter() - t0)
+    hist["max_residual"].append(float(np.max(np.abs(resid))) if resid.size else 0.0)
+    if bar is not None:
+        bar.close()
+    return SparsestFit(
+        network=final,
+        interpolates=bool(np.max(np.abs(resid), initial=0.0) <= 1e-10 * (1 + float(np.max(np.abs(y))))),
+        max_residual=float(np.max(np.abs(resid), initial=0.0)),
+        n_active=n_act,
+        n_nonzero=n_nz,
+        lp_path_norm=final.lp_path_norm(p, ib),
+        seconds=time.perf_counter() - t0,
+        history=hist,
+        gradient_network=scaler.network(nets[int(order[0])]),
+        info={
+            "mode": "penalized",
+            "alpha": alpha,
+            "objective": objective,
+            "penalized_objective": penalized_objective(
+                final, X, y, alpha, objective=objective, include_bias=ib
+            ),
+            "train_rmse": rmse,
+            "train_r2": r2,
+            "inputs_used": [int(i) for i in used],
+            "gradient_seconds": t_grad,
+            "polish_seconds": t_pol,
+            "restarts": R,
+            "restarts_polished": polished,
+            "width": K,
+            "epochs": epochs,
+            "epochs_run": epochs_run,
+            "lam": [float(x) for x in (base * mult)],
+        },
+    )
