@@ -136,6 +136,17 @@ class _Doors:
         self.lo_s = lo - slack
         self.hi_s = hi + slack
 
+    @classmethod
+    def for_reconstruction(
+        cls, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, A: float, span: float, recon_tol: float
+    ) -> _Doors:
+        """Only what :func:`_reconstruct` reads (``x, xl, lo, hi, n, A, span, recon_tol``): the
+        compiled forward pass needs none of the DP's own lists."""
+        D = cls.__new__(cls)
+        D.x, D.lo, D.hi, D.xl = x, lo, hi, x.tolist()
+        D.n, D.A, D.span, D.recon_tol = x.size, A, span, recon_tol
+        return D
+
     def clip(self, P: Polygon, i: int, side: int = 0) -> Polygon:
         """``P`` cut by door ``i`` (``side``: ``+1`` upper bound only, ``-1`` lower only, ``0`` both)."""
         x, s = self.xl[i], self.slack
@@ -449,17 +460,34 @@ def _tube_dp_compiled(
     out = TubeDP(count=int(count), max_polygons=int(max_polys), events=int(events))
     if stopped or not reconstruct:
         return out
-    D = _Doors(x, lo, hi, slack, A, C, span)
-    D.recon_tol = max(10.0 * slack, recon_tol)
+    D = _Doors.for_reconstruction(x, lo, hi, A, span, max(10.0 * slack, recon_tol))
+    from ._tube_nb import last_failed_door, search_windows
+
+    def poly(t: int) -> Polygon:
+        off, nv = int(win[t, 3]), int(win[t, 4])
+        return list(zip(verts[off : off + nv, 0].tolist(), verts[off : off + nv, 1].tolist(), strict=True))
+
+    # windows of a level are contiguous (levels only grow); the reconstruction reads only the last
+    # window of a level itself, the rest through the compiled search
+    first = np.searchsorted(win[:, 0], np.arange(len(box_door) + 1), side="left")
     levels = [_Level(box_door=int(b)) for b in box_door.tolist()]
-    va, vc = verts[:, 0].tolist(), verts[:, 1].tolist()
-    polys = []
-    for lev, a, b, off, nv in win.tolist():
-        P = list(zip(va[off : off + nv], vc[off : off + nv], strict=True))
-        levels[lev].windows.append(_Window(P, a, b))
-        polys.append(P)
-    final = polys[len(polys) - int(n_final) :] if n_final else []
-    out.lines, out.knots = _reconstruct(D, levels, final)
+    for lev in range(len(levels)):
+        if first[lev + 1] > first[lev]:
+            t = int(first[lev + 1]) - 1
+            levels[lev].windows.append(_Window(poly(t), int(win[t, 1]), int(win[t, 2])))
+    final = [poly(t) for t in range(win.shape[0] - int(n_final), win.shape[0])]
+    tol, A_, span_ = D.recon_tol, D.A, D.span
+
+    def search(k, line, d, end, u_next):
+        found, sc, pa, pc, xa, xb = search_windows(
+            verts, win, int(first[k - 1]), int(first[k]), line[0], line[1], d, end, u_next, x, tol, span_, A_
+        )
+        return (sc, (pa, pc), xa, xb) if found else None
+
+    def last_failed(line, end):
+        return int(last_failed_door(x, lo, hi, line[0], line[1], end, tol))
+
+    out.lines, out.knots = _reconstruct(D, levels, final, search, last_failed)
     return out
 
 
@@ -542,13 +570,48 @@ def _crossing(a: Point, b: Point, xa: float, xb: float) -> float | None:
     return min(max((b[1] - a[1]) / da, xa), xb)
 
 
-def _reconstruct(D: _Doors, levels: list[_Level], final: list[Polygon]):
+def _search_windows(D: _Doors, windows: list[_Window], line: Point, d: int, end: int, u_next: float):
+    """Among ``windows``, the best partner of ``line``: ``(score, partner, xa, xb)`` or ``None``.
+
+    A window ``W`` qualifies on the doors ``g1 = max(W.a, d) … g2 = min(W.b, end)``; its partner is
+    :func:`_crossing_partner` on ``[x_{g1}, min(x_{g2+1}, u_next)]``; the first best score wins.
+    """
+    x = D.xl
+    best = None
+    for W in windows:
+        g1, g2 = max(W.a, d), min(W.b, end)
+        if g1 > g2:
+            continue
+        xa, xb = x[g1], min(x[g2 + 1], u_next)
+        if xb < xa:
+            continue
+        cand = _crossing_partner(D, W.poly, line, xa, xb)
+        if cand is not None and (best is None or cand[0] > best[0]):
+            best = (cand[0], cand[1], xa, xb)
+    return best
+
+
+def _reconstruct(D: _Doors, levels: list[_Level], final: list[Polygon], search=None, last_failed=None):
     """Pieces and knots of one optimal function (module docstring).
 
     A line must satisfy the doors between its own knot and the next knot ``u_next``; its knot is
     the crossing with a line of the level below, placed inside a window's stretch, after the last
     door the line misses and before ``u_next``.
+
+    ``search(k, line, d, end, u_next)`` (default: :func:`_search_windows` over the windows of level
+    ``k − 1``) and ``last_failed(line, end)`` (default :func:`_last_failed_door`) may be replaced
+    by equivalent compiled versions; then ``levels[k].windows`` need only hold the last window.
     """
+    if search is None:
+
+        def search(k, line, d, end, u_next):
+            return _search_windows(D, levels[k - 1].windows, line, d, end, u_next)
+
+    if last_failed is None:
+
+        def last_failed(line, end):
+            return _last_failed_door(D, line, end)
+
     x = D.xl
     line = _best_interior(D, final)
     end = D.n - 1  # the last door before the next knot
@@ -557,18 +620,8 @@ def _reconstruct(D: _Doors, levels: list[_Level], final: list[Polygon]):
     knots: list[float] = []
     k = len(levels) - 2
     while k > 0:
-        d = _last_failed_door(D, line, end)
-        best = None
-        for W in levels[k - 1].windows:
-            g1, g2 = max(W.a, d), min(W.b, end)
-            if g1 > g2:
-                continue
-            xa, xb = x[g1], min(x[g2 + 1], u_next)
-            if xb < xa:
-                continue
-            cand = _crossing_partner(D, W.poly, line, xa, xb)
-            if cand is not None and (best is None or cand[0] > best[0]):
-                best = (cand[0], cand[1], xa, xb)
+        d = last_failed(line, end)
+        best = search(k, line, d, end, u_next)
         if best is not None:
             _, prev, xa, xb = best
             u = _crossing(line, prev, xa, xb)

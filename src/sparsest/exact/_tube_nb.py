@@ -38,7 +38,7 @@ except ImportError:  # pragma: no cover - exercised only without numba
     _numba = None
     HAVE_NUMBA = False
 
-__all__ = ["HAVE_NUMBA", "enabled", "forward"]
+__all__ = ["HAVE_NUMBA", "enabled", "forward", "last_failed_door", "search_windows"]
 
 
 def _njit(fn):
@@ -186,15 +186,21 @@ def _hull(pts: np.ndarray) -> np.ndarray:
     run of equal points), then Andrew's monotone chain. ``pts`` is sorted in place (scratch).
     """
     m = pts.shape[0]
-    for i in range(1, m):  # stable insertion sort in tuple order
-        a0, a1 = pts[i, 0], pts[i, 1]
-        j = i - 1
-        while j >= 0 and _lex_less(a0, a1, pts[j, 0], pts[j, 1]):
-            pts[j + 1, 0] = pts[j, 0]
-            pts[j + 1, 1] = pts[j, 1]
-            j -= 1
-        pts[j + 1, 0] = a0
-        pts[j + 1, 1] = a1
+    if m <= 24:
+        for i in range(1, m):  # stable insertion sort in tuple order
+            a0, a1 = pts[i, 0], pts[i, 1]
+            j = i - 1
+            while j >= 0 and _lex_less(a0, a1, pts[j, 0], pts[j, 1]):
+                pts[j + 1, 0] = pts[j, 0]
+                pts[j + 1, 1] = pts[j, 1]
+                j -= 1
+            pts[j + 1, 0] = a0
+            pts[j + 1, 1] = a1
+    else:  # the same order by two stable sorts: by c, then by a
+        o1 = np.argsort(pts[:, 1], kind="mergesort")
+        o2 = np.argsort(pts[o1, 0], kind="mergesort")
+        srt = pts[o1[o2]]
+        pts[:] = srt
     u = 0
     for i in range(m):  # drop repeated points (the first of a run stays)
         if u > 0 and pts[i, 0] == pts[u - 1, 0] and pts[i, 1] == pts[u - 1, 1]:
@@ -326,13 +332,15 @@ def _union_if_convex(P: np.ndarray, Q: np.ndarray, slack: float) -> tuple[bool, 
         return True, P
     if nP < 3 or nQ < 3:
         return _same(P, Q), P
+    # (the Python code builds the hull first; it does not enter the intersection test, so the
+    # hull is built only for polygons that meet)
+    inter = _intersect(P, Q, 0.0)
+    if inter.shape[0] == 0 and _intersect(P, Q, _cslack(Q, slack) * 10.0).shape[0] == 0:
+        return False, P
     both = np.empty((nP + nQ, 2))
     both[:nP] = P
     both[nP:] = Q
     H = _hull(both)
-    inter = _intersect(P, Q, 0.0)
-    if inter.shape[0] == 0 and _intersect(P, Q, _cslack(Q, slack) * 10.0).shape[0] == 0:
-        return False, P
     # the whitener of H (._tube_dp._whitener), sums as Python's built-in sum
     nh = H.shape[0]
     s0, c0, s1, c1 = 0.0, 0.0, 0.0, 0.0
@@ -725,3 +733,125 @@ def _merge(polys, slack: float):
             if changed:
                 break
     return polys
+
+
+# ------------------------------------------------------------------------------ reconstruction
+@_njit
+def _bbox_area(P: np.ndarray) -> float:
+    """Area of the axis-aligned bounding box of ``P`` (non-empty)."""
+    amin = amax = P[0, 0]
+    cmin = cmax = P[0, 1]
+    for i in range(1, P.shape[0]):
+        amin, amax = _pmin(amin, P[i, 0]), _pmax(amax, P[i, 0])
+        cmin, cmax = _pmin(cmin, P[i, 1]), _pmax(cmax, P[i, 1])
+    return (amax - amin) * (cmax - cmin)
+
+
+@_njit
+def _centroid(P: np.ndarray) -> tuple[float, float]:
+    """Area centroid, or the vertex mean for thin and degenerate ``P`` (:func:`._polygon.centroid`)."""
+    A = _area(P)
+    n = P.shape[0]
+    oa, oc = P[0, 0], P[0, 1]
+    if n >= 3 and A > 1e-6 * _bbox_area(P) and A > 0.0:
+        ca = 0.0
+        cc = 0.0
+        for i in range(1, n - 1):
+            pa, pc = P[i, 0] - oa, P[i, 1] - oc
+            qa, qc = P[i + 1, 0] - oa, P[i + 1, 1] - oc
+            w = pa * qc - qa * pc
+            ca += (pa + qa) * w
+            cc += (pc + qc) * w
+        return oa + ca / (6.0 * A), oc + cc / (6.0 * A)
+    s0, c0, s1, c1 = 0.0, 0.0, 0.0, 0.0
+    for i in range(n):
+        s0, c0 = _acc(s0, c0, P[i, 0] - oa)
+        s1, c1 = _acc(s1, c1, P[i, 1] - oc)
+    return oa + _acc_end(s0, c0) / n, oc + _acc_end(s1, c1) / n
+
+
+@_njit
+def _tame(Q: np.ndarray, span: float, A: float) -> tuple[float, float, float]:
+    """``(a, c, score)``: :func:`._tube_dp._tame` (the centroid of ``Q`` within the least slope band
+    ``|a| ≤ 4·span·16^j`` that meets it, scored by its area fraction minus ``log`` of the band)."""
+    w = 4.0 * span
+    while True:
+        R = _clip(_clip(Q, 1.0, 0.0, w, 0.0), -1.0, 0.0, w, 0.0) if w < A else Q
+        if R.shape[0] > 0:
+            sc = _area(R) / (1e-300 + _bbox_area(Q)) if R.shape[0] >= 3 else 0.0
+            a, c = _centroid(R)
+            return a, c, sc - np.log(w)
+        w *= 16.0
+
+
+@_njit
+def search_windows(
+    verts: np.ndarray,
+    win: np.ndarray,
+    w0: int,
+    w1: int,
+    la: float,
+    lc: float,
+    d: int,
+    end: int,
+    u_next: float,
+    x: np.ndarray,
+    tol: float,
+    span: float,
+    A: float,
+) -> tuple[bool, float, float, float, float, float]:
+    """The best partner of the line ``z = la·x + lc`` among the windows ``w0..w1−1`` of :func:`forward`.
+
+    :func:`._tube_dp._search_windows` with :func:`._tube_dp._crossing_partner`: for a window on
+    doors ``a..b``, the doors ``g1 = max(a, d) … g2 = min(b, end)`` and the stretch
+    ``[x_{g1}, min(x_{g2+1}, u_next)]``; the partners are the lines of the window's polygon that
+    ``line`` crosses inside the stretch (from below or from above), tamed (:func:`_tame`); the
+    first highest score wins.
+
+    Returns
+    -------
+    found, score, pa, pc, xa, xb
+        The partner ``(pa, pc)`` and its stretch ``[xa, xb]`` when ``found``.
+    """
+    found = False
+    best_sc, best_a, best_c, best_xa, best_xb = 0.0, 0.0, 0.0, 0.0, 0.0
+    for t in range(w0, w1):
+        a, b = win[t, 1], win[t, 2]
+        g1 = d if d > a else a
+        g2 = end if end < b else b
+        if g1 > g2:
+            continue
+        xa = x[g1]
+        xb = _pmin(x[g2 + 1], u_next)
+        if xb < xa:
+            continue
+        P = verts[win[t, 3] : win[t, 3] + win[t, 4]]
+        va = la * xa + lc
+        vb = la * xb + lc
+        have = False
+        c_sc, c_a, c_c = 0.0, 0.0, 0.0
+        for s in range(2):
+            sgn = 1.0 if s == 0 else -1.0
+            Q = _clip(P, -sgn * xa, -sgn, -sgn * va, tol)
+            Q = _clip(Q, sgn * xb, sgn, sgn * vb, tol)
+            if Q.shape[0] > 0:
+                pa, pc, sc = _tame(Q, span, A)
+                if not have or sc > c_sc:
+                    have = True
+                    c_sc, c_a, c_c = sc, pa, pc
+        if have and (not found or c_sc > best_sc):
+            found = True
+            best_sc, best_a, best_c, best_xa, best_xb = c_sc, c_a, c_c, xa, xb
+    return found, best_sc, best_a, best_c, best_xa, best_xb
+
+
+@_njit
+def last_failed_door(
+    x: np.ndarray, lo: np.ndarray, hi: np.ndarray, la: float, lc: float, end: int, tol: float
+) -> int:
+    """Largest door ``i ≤ end`` that the line ``z = la·x + lc`` misses by more than ``tol`` (``−1``: none)."""
+    for i in range(end, -1, -1):
+        v = la * x[i] + lc
+        if v < lo[i] - tol or v > hi[i] + tol:
+            return i
+    return -1

@@ -29,7 +29,7 @@ from ..data import prepare_1d, validate_xy
 from ..errors import DataError, check_p
 from ..network import Knots1D, ReLUNetwork
 from ..targets import Targets, merge_repeated
-from ..verify import check_targets
+from ..verify import TargetsCheck, check_targets
 from ._tube_dp import tube_dp
 from .dp1d import solve_1d
 
@@ -213,17 +213,21 @@ def solve_tube_1d(x, targets: Targets, p: float = 0.0) -> Tube1DResult:
     info = {"max_polygons": dp.max_polygons, "events": dp.events, "dp_seconds": time.perf_counter() - td}
     fewest = dp.count
     fn = Knots1D(*scale.function(dp.lines, dp.knots))
-    if not _satisfies(fn, xs, t) and t.y is not None and not np.any(t.violation(t.y)):
+    net = ReLUNetwork.from_knots(fn.knots, fn.jumps, fn.slope, fn.intercept)
+    check = check_targets(net, xs, t)  # the float64 re-check, reused by _finish when fn is kept
+    if not check.ok and t.y is not None and not np.any(t.violation(t.y)):
         # the reconstruction lost precision (bounds within rounding of each other): the exact
         # interpolant of y is feasible, and optimal when its count is the DP's minimum
         alt = solve_1d(xs, t.y, 0.0)
         if alt.n_neurons == fewest:
             fn = alt.knots_view
+            net = check = None
             info["fallback"] = "interpolant of y"
     if p > 0:
         fn, info_lp = _lp_objective(xs, t, p, fn)
+        net = check = None
         info.update(info_lp)
-    return _finish(xs, t, p, fn, fewest, t0, info)
+    return _finish(xs, t, p, fn, fewest, t0, info, net=net, check=check)
 
 
 # ---------------------------------------------------------------------------------- internals
@@ -271,11 +275,6 @@ def _normalize(xs: np.ndarray, t: Targets):
     return xn, lon, hin, _Scale(x0, sx, y0, sy)
 
 
-def _satisfies(fn: Knots1D, xs: np.ndarray, t: Targets) -> bool:
-    net = ReLUNetwork.from_knots(fn.knots, fn.jumps, fn.slope, fn.intercept)
-    return check_targets(net, xs, t).ok
-
-
 def _from_interpolation(xs, t: Targets, p: float, t0: float) -> Tube1DResult:
     res = solve_1d(xs, t.y, p)
     return _finish(xs, t, p, res.knots_view, res.sparsest_count, t0, {}, "optimal", res.network)
@@ -291,10 +290,15 @@ def _finish(
     info: dict,
     status_ok: str | None = None,
     net: ReLUNetwork | None = None,
+    check: TargetsCheck | None = None,
 ) -> Tube1DResult:
+    """The result for the function ``kv`` (``net``: its network, ``check``: the float64 re-check of
+    ``net`` on ``(xs, t)``, both computed here when not given)."""
     if net is None:
         net = ReLUNetwork.from_knots(kv.knots, kv.jumps, kv.slope, kv.intercept)
-    check = check_targets(net, xs, t)
+        check = None
+    if check is None:
+        check = check_targets(net, xs, t)
     if status_ok is None:
         status_ok = "local" if 0 < p < 1 else "optimal"
     n = int(kv.knots.size)
