@@ -215,14 +215,13 @@ class _State:
         return gain
 
 
-def _cd(st: _State, max_sweeps: int = 60) -> None:
-    """Coordinate descent with hard thresholding (active-set form) until the support is stable and
-    the coefficients have converged."""
+def _cd(st: _State, max_sweeps: int = 8) -> None:
+    """Coordinate descent with hard thresholding (active-set form) until a sweep leaves the support
+    unchanged (the coefficients are then converged exactly by the least-squares re-fit)."""
     P = st.P
     scale = P.scale
     for _ in range(max_sweeps):
         changed = False
-        big = 0.0
         for j in np.flatnonzero((st.beta != 0) | (P.is_free & P.usable)):
             Gjj = P.diag[j]
             rho = P.q[j] - st.g[j] + Gjj * st.beta[j]
@@ -230,14 +229,13 @@ def _cd(st: _State, max_sweeps: int = 60) -> None:
             if not P.is_free[j] and b * b * Gjj / scale <= st.entry_cost(j):
                 b = 0.0
                 changed = True
-            big = max(big, abs(b - st.beta[j]) * np.sqrt(Gjj))
             st.set(j, b)
         gains = st.zero_gains()
         j = int(np.argmax(gains)) if gains.size else -1
         if j >= 0 and gains[j] > 0:
             st.set(j, (P.q[j] - st.g[j]) / P.diag[j])
             changed = True
-        if not changed and big <= 1e-9 * np.sqrt(P.yy + 1e-300):
+        if not changed:
             break
 
 

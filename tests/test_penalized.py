@@ -1,0 +1,262 @@
+"""The penalized mode of the trainer (``alpha``): objective, ℓ0 polish, recovery, CLI, estimator."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from conftest import cli
+from sparsest.estimator import SparseReLURegressor
+from sparsest.network import ReLUNetwork
+from sparsest.train.l0polish import L0Problem, _State, l0_polish
+from sparsest.train.penalized import _Penalized, fit_penalized, penalized_objective
+
+FAST = {"epochs": 300, "restarts": 4, "finetune_epochs": 100}
+
+
+def _planted(n=300, noise=0.01, seed=0):
+    """Two neurons on inputs {0, 1} and {2} of d = 5: 5 nonzeros incl. biases."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (n, 5))
+    y = 2.0 * np.maximum(X[:, 0] - X[:, 1] + 0.2, 0) - 1.5 * np.maximum(X[:, 2] - 0.3, 0)
+    return X, y + noise * rng.normal(size=n)
+
+
+# ----------------------------------------------------------------------------- the ℓ0 polish
+
+
+def _random_problem(seed: int, N=60, d=3, K=5, skip=False):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, d))
+    Xb = np.c_[X, np.ones(N)]
+    H = rng.normal(size=(K, d + 1))
+    D = Xb @ H.T > 0
+    y = rng.normal(size=N)
+    free = np.c_[X, np.ones(N)] if skip else np.zeros((N, 0))
+    return Xb, y, D, free, H
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    alpha=st.floats(1e-4, 0.3),
+    neurons=st.booleans(),
+    skip=st.booleans(),
+)
+def test_l0_polish_never_raises_the_objective(seed, alpha, neurons, skip):
+    Xb, y, D, free, H = _random_problem(seed, skip=skip)
+    N = Xb.shape[0]
+    cw, cn = (0.0, alpha) if neurons else (alpha, 0.0)
+    P = L0Problem(Xb, y, D, free, N * np.var(y), cw, cn)
+    U0 = np.random.default_rng(seed + 1).normal(size=H.shape)
+    free0 = np.zeros(free.shape[1])
+    start = _State(P, np.r_[U0.reshape(-1), free0]).objective()
+    sol = l0_polish(P, U0, free0)
+    assert sol.objective <= start + 1e-12
+    # the reported objective is the objective of the returned coefficients (recomputed directly)
+    beta = np.r_[sol.U.reshape(-1), sol.free]
+    Phi = P.features(Xb, D, free)
+    rss = float(np.sum((y - Phi @ beta) ** 2))
+    nz = sol.U != 0
+    cost = alpha * (nz.any(axis=1).sum() if neurons else nz.sum())
+    assert sol.objective == pytest.approx(rss / (N * np.var(y)) + cost, rel=1e-9, abs=1e-12)
+
+
+def test_l0_polish_brute_force_tiny():
+    """On 1 neuron × 3 entries the polish finds the best of the 8 supports (least squares each)."""
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        N = 40
+        Xb = np.c_[rng.normal(size=(N, 2)), np.ones(N)]
+        D = np.ones((N, 1), dtype=bool)
+        y = Xb @ (rng.normal(size=3) * rng.integers(0, 2, 3)) + 0.3 * rng.normal(size=N)
+        alpha = 0.02
+        S = N * np.var(y)
+        P = L0Problem(Xb, y, D, np.zeros((N, 0)), S, alpha, 0.0)
+        best = np.inf
+        for mask in range(8):
+            cols = [j for j in range(3) if mask >> j & 1]
+            r = y - (Xb[:, cols] @ np.linalg.lstsq(Xb[:, cols], y, rcond=None)[0] if cols else 0.0)
+            best = min(best, float(r @ r) / S + alpha * len(cols))
+        sol = l0_polish(P, np.zeros((1, 3)), np.zeros(0))
+        assert sol.objective == pytest.approx(best, rel=1e-9)
+
+
+def test_network_polish_never_raises_actual_objective():
+    X, y = _planted(n=200, noise=0.1, seed=3)
+    rng = np.random.default_rng(0)
+    net = ReLUNetwork(rng.normal(size=(8, 5)), rng.normal(size=8), rng.normal(size=8), skip=False)
+    pen = _Penalized(X, y, 0.01, "nonzeros", True, False)
+    out, J = pen.polish(net)
+    assert J <= pen.J(net) + 1e-12
+    assert J == pytest.approx(pen.J(out), rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- the fit
+
+
+def test_planted_sparse_network_is_recovered():
+    X, y = _planted()
+    # (at alpha = 0.01 dropping the second bias costs less than a nonzero: relu(x_2) is then better)
+    fit = fit_penalized(X, y, alpha=0.002, seed=0, **FAST)
+    net = fit.network
+    assert set(net.inputs_used().tolist()) == {0, 1, 2}
+    assert fit.n_nonzero == 5
+    assert fit.n_active == 2
+    assert fit.info["train_r2"] > 0.999
+
+
+def test_more_alpha_never_more_nonzeros():
+    X, y = _planted(n=250, noise=0.3, seed=1)
+    counts = [fit_penalized(X, y, alpha=a, seed=0, **FAST).n_nonzero for a in (0.001, 0.003, 0.01, 0.03, 0.1)]
+    assert all(b <= a for a, b in itertools.pairwise(counts)), counts
+
+
+def test_reported_objective_and_determinism():
+    X, y = _planted(n=150, noise=0.2, seed=2)
+    f1 = fit_penalized(X, y, alpha=0.01, seed=4, **FAST)
+    f2 = fit_penalized(X, y, alpha=0.01, seed=4, **FAST)
+    assert f1.network.allclose(f2.network, rtol=0, atol=0)
+    J = penalized_objective(f1.network, X, y, 0.01)
+    assert f1.info["penalized_objective"] == pytest.approx(J, rel=1e-12)
+    # the result is never worse than the gradient phase's best network
+    assert J <= penalized_objective(f1.gradient_network, X, y, 0.01) + 1e-12
+
+
+def test_1d_penalized_counts_neurons_with_free_skip_term():
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(-2, 2, 200))
+    y = 0.5 * x + np.maximum(x - 0.5, 0) * 2 - np.maximum(x + 1, 0) + 0.05 * rng.normal(size=200)
+    fit = fit_penalized(x, y, alpha=0.01, seed=0, **FAST)
+    assert fit.info["objective"] == "neurons"
+    assert fit.n_active == 2
+    kv = fit.network.knots_1d()
+    assert np.allclose(np.sort(kv.knots), [-1.0, 0.5], atol=0.1)
+
+
+def test_subset_training_at_scale_reports_full_data_objective():
+    X, y = _planted(n=3000, noise=0.05, seed=5)
+    fit = fit_penalized(X, y, alpha=0.01, seed=0, max_train_points=500, **FAST)
+    assert fit.info["train_points"] == 500
+    assert fit.info["penalized_objective"] == pytest.approx(penalized_objective(fit.network, X, y, 0.01))
+    assert set(fit.network.inputs_used().tolist()) == {0, 1, 2}
+
+
+def test_duplicates_with_different_targets_are_fine_when_penalized():
+    X, y = _planted(n=100, noise=0.0)
+    X2, y2 = np.r_[X, X[:10]], np.r_[y, y[:10] + 0.5]
+    m = SparseReLURegressor(alpha=0.01, random_state=0, epochs=200, restarts=2).fit(X2, y2)
+    assert m.n_nonzero_ > 0
+    with pytest.raises(Exception, match="duplicate"):
+        SparseReLURegressor(random_state=0, epochs=20, restarts=2).fit(X2, y2)
+
+
+# ----------------------------------------------------------------------------- estimator
+
+
+def test_estimator_attributes_and_score():
+    X, y = _planted(n=200, noise=0.05)
+    m = SparseReLURegressor(alpha=0.01, random_state=0, epochs=300, restarts=4).fit(X, y)
+    assert m.n_neurons_ == m.n_active_neurons_
+    assert m.inputs_used_.tolist() == [0, 1, 2]
+    assert m.score(X, y) == pytest.approx(m.train_r2_)
+    assert m.train_rmse_ == pytest.approx(float(np.sqrt(np.mean((m.predict(X) - y) ** 2))))
+
+
+def test_estimator_alpha_is_lambda_of_algorithm1():
+    X, y = _planted(n=60, noise=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = SparseReLURegressor(alpha=0.05, method="reweighted", epochs=50, random_state=0).fit(X, y)
+        b = SparseReLURegressor(lam=0.05, method="reweighted", epochs=50, random_state=0).fit(X, y)
+    assert a.network_.allclose(b.network_, rtol=0, atol=0)
+    with pytest.raises(Exception, match="alpha applies"):
+        SparseReLURegressor(alpha=0.05, method="adam").fit(X, y)
+
+
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf")])
+def test_estimator_bad_alpha(bad):
+    X, y = _planted(n=30)
+    with pytest.raises(Exception, match="alpha"):
+        SparseReLURegressor(alpha=bad).fit(X, y)
+
+
+@parametrize_with_checks(
+    [SparseReLURegressor(alpha=0.01, epochs=60, restarts=2, random_state=0)],
+    expected_failed_checks=lambda est: {},
+)
+def test_sklearn_estimator_checks_penalized(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check(estimator)
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture
+def planted_csvs(tmp_path):
+    X, y = _planted(n=240, noise=0.05)
+    head = ",".join([f"x{i}" for i in range(5)] + ["y"])
+    tr, te = tmp_path / "train.csv", tmp_path / "test.csv"
+    np.savetxt(tr, np.c_[X[:160], y[:160]], delimiter=",", header=head, comments="")
+    np.savetxt(te, np.c_[X[160:], y[160:]], delimiter=",", header=head, comments="")
+    return str(tr), str(te)
+
+
+def test_cli_fit_alpha_json_test_and_model(planted_csvs, tmp_path):
+    tr, te = planted_csvs
+    out = tmp_path / "m.json"
+    code, stdout, err = cli(
+        "fit",
+        tr,
+        "--alpha",
+        "0.002",
+        "--test",
+        te,
+        "--epochs",
+        "300",
+        "--restarts",
+        "4",
+        "--json",
+        "--out",
+        out,
+    )
+    assert code == 0, err
+    doc = json.loads(stdout)
+    assert doc["mode"] == "penalized" and doc["alpha"] == 0.002
+    assert doc["inputs_used"] == [0, 1, 2]
+    assert doc["n_nonzero"] == 5 and doc["n_neurons"] == 2
+    assert doc["test_r2"] > 0.99 and doc["train_r2"] > 0.99
+    meta = json.loads(out.read_text())["metadata"]
+    assert meta["mode"] == "penalized" and meta["alpha"] == 0.002
+    # predict works on a file with only the input columns
+    Xonly = tmp_path / "inputs.csv"
+    X = np.loadtxt(te, delimiter=",", skiprows=1)[:, :5]
+    np.savetxt(Xonly, X, delimiter=",", header=",".join(f"x{i}" for i in range(5)), comments="")
+    code, stdout, err = cli("predict", out, Xonly)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--alpha", "-1"], "--alpha must be a finite number >= 0"),
+        (["--alpha", "nan"], "--alpha must be a finite number >= 0"),
+        (["--alpha", "x"], "--alpha must be a number"),
+        (["--alpha", "0.1", "--method", "adam"], "--alpha applies to"),
+        (["--alpha", "0.1", "--tol", "0.1"], "--tol"),
+    ],
+)
+def test_cli_fit_bad_alpha(planted_csvs, args, message):
+    code, _, err = cli("fit", planted_csvs[0], *args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
