@@ -207,6 +207,8 @@ def _path_tols(X: np.ndarray, y: np.ndarray, tols: np.ndarray) -> list:
 
 
 def _path_alphas(X: np.ndarray, y: np.ndarray, alphas: np.ndarray, seed: int, options: dict) -> list:
+    """The α path: ``train(method="sparsest", alpha=α, init=previous fit)`` from large to small α
+    (``options["warm_start"] = False``: every fit from the trainer's own initialization)."""
     if not alpha_available():
         raise ParameterError(
             "penalized fits (alpha) are not available in this version of sparsest; for 1-D data use "
@@ -214,13 +216,15 @@ def _path_alphas(X: np.ndarray, y: np.ndarray, alphas: np.ndarray, seed: int, op
         )
     from .train.engine import train
 
+    options = dict(options)
+    warm = bool(options.pop("warm_start", True))
     nets, prev = [], None
     for a in alphas:
         res = train(
             X, y, method="sparsest", alpha=float(a), seed=int(seed), init=prev, progress=False, **options
         )
         nets.append(res.network)
-        prev = res.network
+        prev = res.network if warm else None
     return nets
 
 
@@ -274,7 +278,8 @@ def path(
     rtol : float
         Bisection accuracy of ``ε^*(k)`` in the frontier (``knots``).
     train_options : dict, optional
-        Further keyword arguments of :func:`sparsest.train.engine.train` (``alphas``).
+        Further keyword arguments of :func:`sparsest.train.engine.train` (``alphas``), and
+        ``warm_start`` (default True: each fit starts from the previous one).
 
     Returns
     -------

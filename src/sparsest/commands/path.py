@@ -92,6 +92,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     grid.add_argument("--knots", type=_int_list, default=None, metavar="K,...", help="1-D: knot counts >= 0")
     parser.add_argument(
+        "--no-warm-start",
+        action="store_true",
+        help="--alphas: start every fit from the trainer's own initialization, not from the previous fit",
+    )
+    parser.add_argument(
         "--cv", type=_folds, default=None, metavar="K", help="cross-validate the path with K folds (K >= 2)"
     )
     parser.add_argument(
@@ -353,6 +358,7 @@ def _grid_kwargs(args: argparse.Namespace) -> dict:
         "knots": args.knots,
         "max_knots": args.max_knots,
         "rtol": PATH_RTOL if args.rtol is None else args.rtol,
+        "train_options": {"warm_start": False} if args.no_warm_start else None,
     }
 
 
