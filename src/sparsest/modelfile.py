@@ -79,6 +79,11 @@ STANDARD_METADATA: dict[str, str] = {
     "loss": "for 'sparsest exact --knots K': 'linf' (least max error) or 'l2' (least squares)",
     "knots_budget": "for 'sparsest exact --knots K': K",
     "eps_star": "for 'sparsest exact --knots K': ε*(K), the least uniform error with K knots",
+    "mode": "how the trainer fitted: 'interpolation' (exact fit) or 'penalized' (sparsest fit --alpha)",
+    "alpha": "the penalty α of mode 'penalized': minimized mean((f − y)²)/var(y) + α·count",
+    "inputs_used": "0-based input columns with a nonzero weight",
+    "train_rmse": "root-mean-square of f(x_i) − y_i on the training data",
+    "train_r2": "R² = 1 − mean((f − y)²)/var(y) on the training data",
 }
 
 
