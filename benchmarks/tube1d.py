@@ -25,7 +25,9 @@ outliers), N(0, 0.05²) in (b).
 
 pwlf's differential evolution is slow on this multimodal curve (at N = 10^4 on a shared 2-core box:
 k = 3 about 14 s, k = 7 about 8 min, growing with k); ``--pwlf-k`` runs it for a subset of k.
-Time ratios are only meaningful within one run (the machine may be shared).
+Time ratios are only meaningful within one run (the machine may be shared). The tube DP runs
+compiled when numba (the ``fast`` extra) is installed and ``SPARSEST_NO_NUMBA`` is unset (the header
+says which); run once beforehand so that numba's on-disk cache is filled and no compilation is timed.
 """
 
 from __future__ import annotations
@@ -78,6 +80,15 @@ def _header(with_pwlf: bool) -> None:
         f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
         f"sparsest {sparsest.__version__}, pwlf {pw}"
     )
+    from sparsest.exact import _tube_nb
+
+    if _tube_nb.enabled():
+        import numba
+
+        print(f"tube DP: compiled (numba {numba.__version__})")
+    else:
+        why = "SPARSEST_NO_NUMBA set" if _tube_nb.HAVE_NUMBA else "numba not installed"
+        print(f"tube DP: pure Python ({why})")
     threads = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS") if k in os.environ}
     print(
         f"machine: {platform.system()} {platform.machine()}, {_cpu()}, {os.cpu_count()} logical CPUs"
@@ -97,6 +108,7 @@ def part_a(sizes: list[int], tol: float, repeat: int) -> None:
         x, y = _data(n, "uniform")
         t_arg, _ = _best(lambda x=x: np.argsort(x), repeat)
         solve_tube_1d(x[:100], Targets.tolerance(y[:100], tol))  # warm-up
+        solve_tube_1d(x[:300], Targets.tolerance(y[:300], 0.02))  # (compiles the reconstruction's kernels)
         t_solve, res = _best(lambda x=x, y=y: solve_tube_1d(x, Targets.tolerance(y, tol)), repeat)
         tracemalloc.start()
         solve_tube_1d(x, Targets.tolerance(y, tol))
