@@ -44,6 +44,11 @@ Reconstruction: pick an interior, least steep line of the final ``cur``; for lev
 window of level ``k − 1`` with a line crossing it inside the window's stretch after the last door the
 line misses; failing that the line came from the universal slab and two knots are placed in the gap
 where level ``k − 2`` died. The caller re-checks the resulting function in float64.
+
+Engines: the forward pass (and the reconstruction's window search) also exists compiled with numba
+(:mod:`._tube_nb`, the ``fast`` extra), performing the same float64 operations in the same order;
+:func:`tube_dp` uses it when numba imports and ``SPARSEST_NO_NUMBA`` is unset (``engine=``
+overrides). Both engines give the same counts, windows and reconstructed functions.
 """
 
 from __future__ import annotations

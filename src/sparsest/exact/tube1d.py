@@ -190,7 +190,9 @@ def solve_tube_1d(x, targets: Targets, p: float = 0.0) -> Tube1DResult:
     Notes
     -----
     ``p = 0`` runs in ``O(N·m·v)`` after the sort (``m``, ``v``: polygons and vertices held by the
-    DP, small constants in practice) with ``O(N)`` memory (:mod:`._tube_dp`).
+    DP, small constants in practice) with ``O(N)`` memory (:mod:`._tube_dp`), compiled when numba
+    (the ``fast`` extra) is installed; ``SPARSEST_NO_NUMBA=1`` selects the pure-Python DP, which gives
+    the same results.
 
     Tolerances of the solver, both stated in :mod:`._tube_dp`: (1) the DP works on the bounds
     widened by ``1e-10 (1 + scale)`` — a tenth of what the float64 re-check allows — so a bound
