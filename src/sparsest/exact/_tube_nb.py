@@ -196,9 +196,10 @@ def _hull(pts: np.ndarray) -> np.ndarray:
                 j -= 1
             pts[j + 1, 0] = a0
             pts[j + 1, 1] = a1
-    else:  # the same order by a stable bottom-up merge sort of the row indices
-        idx = np.arange(m)
-        tmp = np.empty(m, dtype=np.int64)
+    else:  # the same order by a stable bottom-up merge sort of the rows (one scratch buffer)
+        src = pts
+        dst = np.empty((m, 2))
+        in_scratch = False
         width = 1
         while width < m:
             for lo in range(0, m, 2 * width):
@@ -207,28 +208,26 @@ def _hull(pts: np.ndarray) -> np.ndarray:
                 i, j, k = lo, mid, lo
                 while i < mid and j < hi:
                     # the right element first only when strictly smaller (stable)
-                    if _lex_less(pts[idx[j], 0], pts[idx[j], 1], pts[idx[i], 0], pts[idx[i], 1]):
-                        tmp[k] = idx[j]
+                    if _lex_less(src[j, 0], src[j, 1], src[i, 0], src[i, 1]):
+                        dst[k, 0], dst[k, 1] = src[j, 0], src[j, 1]
                         j += 1
                     else:
-                        tmp[k] = idx[i]
+                        dst[k, 0], dst[k, 1] = src[i, 0], src[i, 1]
                         i += 1
                     k += 1
                 while i < mid:
-                    tmp[k] = idx[i]
+                    dst[k, 0], dst[k, 1] = src[i, 0], src[i, 1]
                     i += 1
                     k += 1
                 while j < hi:
-                    tmp[k] = idx[j]
+                    dst[k, 0], dst[k, 1] = src[j, 0], src[j, 1]
                     j += 1
                     k += 1
-            idx, tmp = tmp, idx
+            src, dst = dst, src
+            in_scratch = not in_scratch
             width *= 2
-        srt = np.empty((m, 2))
-        for i in range(m):
-            srt[i, 0] = pts[idx[i], 0]
-            srt[i, 1] = pts[idx[i], 1]
-        pts[:] = srt
+        if in_scratch:
+            pts[:] = src
     u = 0
     for i in range(m):  # drop repeated points (the first of a run stays)
         if u > 0 and pts[i, 0] == pts[u - 1, 0] and pts[i, 1] == pts[u - 1, 1]:
@@ -278,18 +277,85 @@ def _area(P: np.ndarray) -> float:
 
 
 @_njit
-def _intersect(P: np.ndarray, Q: np.ndarray, slack: float) -> np.ndarray:
-    """``P ∩ Q`` for a counter-clockwise ``Q`` with at least three vertices."""
-    R = P
-    n = Q.shape[0]
+def _clip_into(
+    src: np.ndarray, n: int, na: float, nc: float, rhs: float, slack: float, dst: np.ndarray
+) -> int:
+    """:func:`_clip` of the polygon ``src[:n]`` written to ``dst`` (capacity ``≥ 2n``): the number of
+    vertices written, or ``−1`` when every vertex is inside (``src[:n]`` is the result)."""
+    ar = abs(rhs)
+    n_in = 0
+    for i in range(n):
+        u = na * src[i, 0]
+        w = nc * src[i, 1]
+        if u + w - rhs <= slack + _EPS8 * (abs(u) + abs(w) + ar):
+            n_in += 1
+    if n_in == n:
+        return -1
+    if n_in == 0:
+        return 0
+    m = 0
+    snap_c = abs(nc) >= abs(na)
+    u = na * src[0, 0]
+    w = nc * src[0, 1]
+    vq = u + w - rhs
+    ins_q = vq <= slack + _EPS8 * (abs(u) + abs(w) + ar)
     for i in range(n):
         i1 = i + 1 if i + 1 < n else 0
+        vp, ins_p = vq, ins_q
+        u = na * src[i1, 0]
+        w = nc * src[i1, 1]
+        vq = u + w - rhs
+        ins_q = vq <= slack + _EPS8 * (abs(u) + abs(w) + ar)
+        if ins_p:
+            dst[m, 0] = src[i, 0]
+            dst[m, 1] = src[i, 1]
+            m += 1
+        if ins_p != ins_q:
+            t = vp / (vp - vq) if vp != vq else 0.5
+            t = _pmin(_pmax(t, 0.0), 1.0)
+            a = src[i, 0] + t * (src[i1, 0] - src[i, 0])
+            c = src[i, 1] + t * (src[i1, 1] - src[i, 1])
+            if snap_c:
+                c = (rhs - na * a) / nc
+            else:
+                a = (rhs - nc * c) / na
+            dst[m, 0] = a
+            dst[m, 1] = c
+            m += 1
+    return m
+
+
+@_njit
+def _intersect(P: np.ndarray, Q: np.ndarray, slack: float) -> np.ndarray:
+    """``P ∩ Q`` for a counter-clockwise ``Q`` with at least three vertices: ``P`` clipped by the
+    edges of ``Q`` in turn (:func:`._polygon.intersect`), in two scratch buffers."""
+    nq = Q.shape[0]
+    n = P.shape[0]
+    cap = 2 * (n + nq) + 4
+    buf0 = np.empty((cap, 2))
+    buf1 = np.empty((cap, 2))
+    src = P
+    which = -1  # src is P (-1), buf0 (0) or buf1 (1)
+    for i in range(nq):
+        i1 = i + 1 if i + 1 < nq else 0
         na = Q[i1, 1] - Q[i, 1]
         nc = Q[i, 0] - Q[i1, 0]
-        R = _clip(R, na, nc, na * Q[i, 0] + nc * Q[i, 1], slack * (abs(na) + abs(nc)))
-        if R.shape[0] == 0:
-            break
-    return R
+        dst = buf1 if which == 0 else buf0
+        if dst.shape[0] < 2 * n:
+            dst = np.empty((2 * n, 2))
+            if which == 0:
+                buf1 = dst
+            else:
+                buf0 = dst
+        m = _clip_into(src, n, na, nc, na * Q[i, 0] + nc * Q[i, 1], slack * (abs(na) + abs(nc)), dst)
+        if m == 0:
+            return _empty()
+        if m > 0:
+            src, n = dst, m
+            which = 1 if which == 0 else 0
+    if which < 0:
+        return P
+    return src[:n].copy()
 
 
 @_njit
