@@ -13,8 +13,10 @@ process or machine). :func:`run_tasks` runs a list of them and returns their val
   (``pip install "ray[default]"``; :func:`ray.util.joblib.register_ray`).
 
 Determinism. A task receives everything it needs in its arguments, shares no state with other
-tasks, and draws its random numbers from a seed that is a function of ``(seed, task index)`` only
-(:func:`task_seed`), so the values returned are identical for every backend and job count.
+tasks, draws its random numbers from a seed that is a function of ``(seed, task index)`` only
+(:func:`task_seed`), and runs with one BLAS/OpenMP thread (``threadpoolctl``; a different thread
+count changes the rounding of parallel reductions), so the values returned are identical for every
+backend and job count.
 
 Failures. An exception raised by a task (other than a :class:`~sparsest.errors.SparsestError`, which
 is the user's input and deterministic: it is re-raised at once), or a worker lost while running it
@@ -143,10 +145,15 @@ def _where() -> str:
 
 
 def _call(fn: Callable, kwargs: dict, index: int) -> _Done | _Failed:
-    """Run one task in a worker; an ordinary exception becomes a :class:`_Failed` (retried)."""
+    """Run one task in a worker with one BLAS/OpenMP thread (so that floating-point reductions, and
+    hence the results, are the same in every backend); an ordinary exception becomes a
+    :class:`_Failed` (retried)."""
+    from threadpoolctl import threadpool_limits
+
     t0 = time.perf_counter()
     try:
-        value = fn(**kwargs)
+        with threadpool_limits(limits=1):
+            value = fn(**kwargs)
     except SparsestError:
         raise
     except Exception as exc:  # reported with the task's parameters, after a retry
