@@ -151,7 +151,12 @@ def prepare_targets_1d(x, targets: Targets, *, where: str = "data") -> tuple[np.
     if targets.is_interpolation:
         xs, ys = prepare_1d(X[:, 0], targets.y, where=where)
         return xs, Targets.interpolation(ys)
-    return merge_repeated(X[:, 0], targets, where=where)
+    x = X[:, 0]
+    order = np.argsort(x)  # distinct inputs: the one sorted order, as merge_repeated's stable sort
+    xs = x[order]
+    if xs.size < 2 or np.all(xs[1:] > xs[:-1]):
+        return xs, targets.take(order)
+    return merge_repeated(x, targets, where=where)
 
 
 def tube_count_1d(x, lo, hi, *, stop_above: int | None = None) -> int:
