@@ -34,6 +34,9 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
     alpha : float >= 0, optional
         Penalty per nonzero weight (d-D) or neuron (1-D) on the normalized scale (``None``: exact
         interpolation). Typical values: 1e-3 … 0.1.
+    epsilon : float >= 0, optional
+        Fit within ``y_i ± ε`` (absolute, as scikit-learn's SVR names its tube) with the fewest
+        neurons / nonzeros (:mod:`sparsest.train.bounded`); ``tol`` stays the numerical fit tolerance.
     p : float in (0, 1], default 0.4
         Exponent of the ℓp path norm.
     width : int, optional
@@ -101,6 +104,7 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
     def __init__(
         self,
         alpha: float | None = None,
+        epsilon: float | None = None,
         p: float = 0.4,
         width: int | None = None,
         method: str = "sparsest",
@@ -118,6 +122,7 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
         progress: bool = False,
     ) -> None:
         self.alpha = alpha
+        self.epsilon = epsilon
         self.p = p
         self.width = width
         self.method = method
@@ -159,6 +164,24 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
                 raise ParameterError(
                     f"alpha applies to methods sparsest, reweighted, pathprox and adamw, not {self.method!r}"
                 )
+        if self.epsilon is not None:
+            from .targets import Targets
+
+            if self.alpha is not None:
+                raise ParameterError(
+                    "give alpha (a penalized fit) or epsilon (a fit within y ± epsilon), not both"
+                )
+            if self.method != "sparsest":
+                raise ParameterError(f"epsilon applies to method='sparsest', not {self.method!r}")
+            eps = self.epsilon
+            if (
+                isinstance(eps, bool)
+                or not isinstance(eps, (int, float, np.integer, np.floating))
+                or not (np.isfinite(eps) and eps >= 0)
+            ):
+                raise ParameterError(f"epsilon must be a finite number >= 0, got {eps!r}")
+            if eps > 0:
+                options["targets"] = Targets.tolerance(y, float(eps))
         if self.method == "sparsest":
             if self.objective is not None:
                 options["objective"] = self.objective

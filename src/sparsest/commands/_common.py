@@ -150,13 +150,16 @@ BOUNDS_TARGET_RULE = (
 )
 
 
-def add_targets_arguments(parser: argparse.ArgumentParser) -> None:
+def add_targets_arguments(parser: argparse.ArgumentParser, *, dims: str = "1-D") -> None:
     """``--tol``, ``--lower``, ``--upper``, ``--classify``: what the fit must satisfy at the data.
 
     Default (none given): interpolation, ``f(x_i) = y_i``. At most one kind may be given
-    (:func:`sparsest.targets.make_targets` says so otherwise).
+    (:func:`sparsest.targets.make_targets` says so otherwise). ``dims`` names the dimensions the
+    command supports them in (help text).
     """
-    g = parser.add_argument_group("targets (1-D; default: interpolate, f(x_i) = y_i; give at most one kind)")
+    g = parser.add_argument_group(
+        f"targets ({dims}; default: interpolate, f(x_i) = y_i; give at most one kind)"
+    )
     g.add_argument(
         "--tol",
         type=tol_value,

@@ -10,12 +10,15 @@ from ._common import (
     add_out_argument,
     add_output_flags,
     add_p_argument,
+    add_targets_arguments,
     add_time_limit_argument,
     fmt_array,
     formula_1d,
     load,
     positive_int,
     print_json,
+    targets_from_args,
+    targets_given,
 )
 
 HELP = "train the sparsest ReLU network: interpolating, or penalized with --alpha (default method: sparsest)"
@@ -45,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="A",
         help="penalized fit: minimize MSE/var(y) + A * count (A >= 0); default: interpolate",
     )
+    add_targets_arguments(parser, dims="any dimension; fewest neurons/nonzeros within the bounds")
     parser.add_argument(
         "--test",
         default=None,
@@ -130,6 +134,18 @@ def run(args: argparse.Namespace) -> int:
     elif args.objective or args.restarts or args.time_limit:
         raise ParameterError("--objective, --restarts and --time-limit apply to --method sparsest/exact only")
     ds = load(args)
+    targets = targets_from_args(args, ds)
+    if targets is not None and targets.is_interpolation:
+        targets = None  # --tol 0: plain interpolation, the unchanged path
+    if targets is not None:
+        if alpha is not None:
+            raise ParameterError(
+                f"--alpha (a penalized fit) and {targets_given(args)} (a fit within bounds): give one"
+            )
+        if args.method != "sparsest":
+            raise ParameterError(f"{targets_given(args)} applies to --method sparsest only")
+        options["targets"] = targets
+    y_fit = ds.y if ds.y is not None else (targets.center if targets is not None else None)
     test = None
     if args.test:
         from ..data import load_data
@@ -150,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         res = train(
             ds.X,
-            ds.y,
+            y_fit,
             method=args.method,
             p=p,
             lam=lam,
@@ -167,8 +183,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"sparsest fit: warning: {w}", file=sys.stderr)
     net = res.network
     ib = bool(res.config["penalize_bias"])
-    mode = "penalized" if alpha is not None else "interpolation"
-    quality = fit_quality(net, ds.X, ds.y, "train")
+    mode = "penalized" if alpha is not None else ("bounded" if targets is not None else "interpolation")
+    quality = fit_quality(net, ds.X, y_fit, "train")
+    bounded = {}
+    if targets is not None:
+        from ..verify import check_targets
+
+        chk = check_targets(net, ds.X, targets)
+        bounded = {"max_violation": chk.max_violation, "satisfies_targets": bool(chk.ok)}
     if test is not None:
         quality.update(fit_quality(net, test.X, test.y, "test"))
     if args.out:
@@ -178,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
             args.out,
             net,
             X=ds.X,
-            y=ds.y,
+            y=y_fit,
             p=p,
             method=args.method,
             seed=args.seed,
@@ -195,6 +217,8 @@ def run(args: argparse.Namespace) -> int:
             inputs_used=[int(i) for i in net.inputs_used()],
             train_rmse=quality["train_rmse"],
             train_r2=quality["train_r2"],
+            **(targets.to_metadata() if targets is not None else {}),
+            **bounded,
         )
     if args.history:
         res.history.to_csv(args.history, extra={"method": args.method, "seed": args.seed})
@@ -209,8 +233,10 @@ def run(args: argparse.Namespace) -> int:
         "n_nonzero": res.n_nonzero,
         "inputs_used": [int(i) for i in net.inputs_used()],
         **quality,
+        **(targets.to_metadata() if targets is not None else {}),
+        **bounded,
         "max_residual": res.max_residual,
-        "interpolates": bool(res.max_residual <= res.config["tol"] * (1 + float(abs(ds.y).max()))),
+        "interpolates": bool(res.max_residual <= res.config["tol"] * (1 + float(abs(y_fit).max()))),
         "lp_path_norm": res.lp_path_norm,
         "seconds": res.seconds,
         "seed": args.seed,
@@ -231,7 +257,10 @@ def run(args: argparse.Namespace) -> int:
     w(f"nonzeros        {res.n_nonzero} ({'with' if ib else 'without'} biases)\n")
     w(f"lp path norm    {res.lp_path_norm:.6g}\n")
     w(f"inputs used     {', '.join(str(i) for i in out['inputs_used']) or 'none'}\n")
-    if alpha is None:
+    if targets is not None:
+        ok = "satisfied" if bounded["satisfies_targets"] else "NOT satisfied"
+        w(f"targets         {targets.describe()}: {ok} (max violation {bounded['max_violation']:.3g})\n")
+    elif alpha is None:
         fit = "exact" if out["interpolates"] else "NOT exact"
         w(f"max residual    {res.max_residual:.3g} ({fit})\n")
     w(f"train RMSE, R2  {quality['train_rmse']:.4g}, {quality['train_r2']:.4f}\n")

@@ -784,7 +784,12 @@ def train(
     """
     Xn, yn = validate_xy(X, y)
     fn = get_method(method)
-    modes = [m for m in getattr(fn, "mode_defaults", {}) if method_options.get(m) is not None]
+    # a mode is on when its option is given (interpolation targets are the default mode, unchanged)
+    modes = [
+        m
+        for m in getattr(fn, "mode_defaults", {})
+        if method_options.get(m) is not None and not getattr(method_options[m], "is_interpolation", False)
+    ]
     if not modes:
         # exact fits: repeated inputs must agree (a penalized fit averages them)
         _check_conflicting_duplicates(Xn, yn)
@@ -812,11 +817,20 @@ def train(
             raise ParameterError(f"init must be a ReLUNetwork, got {type(init).__name__}")
         if init.n_features != d:
             raise ParameterError(f"init has {init.n_features} input(s) but the data have d = {d}")
-        if init.width < 1:
-            raise ParameterError("init must have at least one neuron")
-        if width is not None and int(width) != init.width:
-            raise ParameterError(f"width={width!r} does not match init's width {init.width}")
-        width = init.width
+        if modes:
+            # a warm start of one restart (e.g. the previous fit of a path): it does not fix the
+            # width, and an empty network starts nothing
+            if init.width == 0:
+                init = None
+            else:
+                w0 = defaults["width"] if width is None else _check_number("width", width, lo=1, integer=True)
+                width = max(int(w0), init.width)
+        else:
+            if init.width < 1:
+                raise ParameterError("init must have at least one neuron")
+            if width is not None and int(width) != init.width:
+                raise ParameterError(f"width={width!r} does not match init's width {init.width}")
+            width = init.width
     width = defaults["width"] if width is None else _check_number("width", width, lo=1, integer=True)
     epochs = DEFAULT_EPOCHS if epochs is None else _check_number("epochs", epochs, lo=0, integer=True)
     if mode not in MODES:

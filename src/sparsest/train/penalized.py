@@ -52,7 +52,7 @@ from .sparsest import (
     _Scaler,
 )
 
-__all__ = ["PENALIZED_WIDTH", "fit_penalized", "penalized_objective"]
+__all__ = ["PENALIZED_WIDTH", "fit_penalized", "gradient_phase", "penalized_objective"]
 
 #: default neurons per restart of the penalized mode (independent of N)
 PENALIZED_WIDTH = 64
@@ -194,6 +194,108 @@ def _finetune(net: ReLUNetwork, Xt, yt, skip: bool, epochs: int, lr: float) -> R
     )
 
 
+def _warm_start(W, b, v, a, c, n0: ReLUNetwork, skip: bool) -> None:
+    """Restart 0 starts from ``n0`` (normalized): its neurons in the first slots, the remaining
+    slots keep their random hyperplanes with output weights scaled by 1e-3 (so the function is
+    ``n0``'s up to a small term, and the restart can still grow neurons)."""
+    dtype = W.dtype
+    k0 = min(W.shape[1], n0.width)
+    v[0, k0:] *= 1e-3
+    W[0, :k0] = torch.tensor(np.array(n0.W[:k0]), dtype=dtype)
+    b[0, :k0] = torch.tensor(np.array(n0.b[:k0]), dtype=dtype)
+    v[0, :k0] = torch.tensor(np.array(n0.v[:k0]), dtype=dtype)
+    if skip:
+        a[0] = torch.tensor(np.array(n0.a), dtype=dtype)
+        c[0] = float(n0.c)
+
+
+def _new_history() -> dict:
+    keys = ("epoch", "loss", "n_active", "n_nonzero", "lp_path_norm", "seconds", "max_residual")
+    return {k: [] for k in keys}
+
+
+def gradient_phase(
+    Xt,
+    yt,
+    params: tuple,
+    *,
+    skip: bool,
+    ib: bool,
+    p: float,
+    lr: float,
+    epochs: int,
+    lam,
+    dead,
+    deadline: float | None,
+    bar,
+    log_every: int,
+    score,
+    hist: dict,
+    t0: float,
+    sy: float,
+    lo=None,
+    hi=None,
+) -> tuple[list[ReLUNetwork], int]:
+    """The batched gradient phase shared by the penalized and the bounded modes.
+
+    ``R`` restarts ``params = (W, b, v, a, c)`` (shapes (R, K, d), (R, K), (R, K), (R, d), (R,)) are
+    trained in place: an Adam step on the mean-squared error to ``yt`` (with ``lo``/``hi``: the mean
+    squared distance outside the bounds), then from epoch ``epochs/6`` on the reweighted-ℓ1 prox
+    with thresholds ``lam · lr · p_e`` (``lam`` a number or an (R, 1, 1) tensor; ``None``: no prox)
+    while the exponent ``p_e`` goes from 1 to ``p``. ``score(mse, nz, act)`` (tensors of shape (R,))
+    picks the restart logged in ``hist`` every ``log_every`` epochs. Stops at ``deadline``.
+
+    Returns
+    -------
+    nets : list of R ReLUNetwork
+        The trained networks (normalized coordinates).
+    epochs_run : int
+    """
+    W, b, v, a, c = params
+    opt = _BatchAdam([W, b, v] + ([a, c] if skip else []), lr=lr)
+    graveyard: list[np.ndarray] = []
+    prev = None
+    warm = max(1, epochs // 6)
+    epochs_run = 0
+    for ep in range(1, epochs + 1):
+        mse, _, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip, lo, hi)
+        opt.step(grads)
+        if ep > warm and lam is not None:
+            frac = min(1.0, (ep - warm) / max(1.0, 0.7 * (epochs - warm)))
+            pe = 1.0 + (p - 1.0) * frac
+            prev = _prox_(W, b, v, prev, dead, graveyard, opt, lam * (lr * pe), pe, ib)
+        epochs_run = ep
+        if ep % log_every == 0 or ep == epochs:
+            with torch.no_grad():
+                Z = v[:, :, None] * W
+                if ib:
+                    Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
+                mag = Z.abs()
+                thr = 1e-6 * mag.amax(dim=(1, 2), keepdim=True)
+                nz = (mag > thr).sum(dim=(1, 2))
+                act = (mag > thr).any(dim=2).sum(dim=1)
+                r = int(torch.argmin(score(mse.detach(), nz, act)))
+                hist["epoch"].append(ep)
+                hist["loss"].append(float(mse[r]) * sy**2)
+                hist["n_active"].append(int(act[r]))
+                hist["n_nonzero"].append(int(nz[r]))
+                hist["lp_path_norm"].append(float((mag[r] ** p).sum()))
+                hist["seconds"].append(time.perf_counter() - t0)
+                hist["max_residual"].append(math.nan)
+        if bar is not None:
+            bar.update(1)
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+    with torch.no_grad():
+        Wn_, bn_, vn_ = (t.detach().cpu().numpy() for t in (W, b, v))
+        an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
+    nets = [
+        ReLUNetwork(Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) * skip, skip=skip)
+        for r in range(W.shape[0])
+    ]
+    return nets, epochs_run
+
+
 def fit_penalized(
     X,
     y,
@@ -284,15 +386,7 @@ def fit_penalized(
     yt = torch.as_tensor(yn, dtype=dtype, device=device)
     W, b, v, a, c = _init_batch(Xn, R, K, skip, gen, dtype, device)
     if init is not None:
-        n0 = scaler.normalized_network(init)
-        k0 = min(K, n0.width)
-        W[0], b[0], v[0] = 0.0, 0.0, 0.0
-        W[0, :k0] = torch.as_tensor(n0.W[:k0], dtype=dtype)
-        b[0, :k0] = torch.as_tensor(n0.b[:k0], dtype=dtype)
-        v[0, :k0] = torch.as_tensor(n0.v[:k0], dtype=dtype)
-        if skip:
-            a[0] = torch.as_tensor(n0.a, dtype=dtype)
-            c[0] = float(n0.c)
+        _warm_start(W, b, v, a, c, scaler.normalized_network(init), skip)
     base = alpha if lam is None else float(lam)
     mult = (
         torch.logspace(math.log10(0.1), math.log10(3.0), R, dtype=dtype)
@@ -300,62 +394,33 @@ def fit_penalized(
         else torch.ones(1, dtype=dtype)
     )
     lam_r = (base * mult).to(device)[:, None, None]
-    params = [W, b, v] + ([a, c] if skip else [])
-    opt = _BatchAdam(params, lr=lr)
     dead = torch.zeros(R, K, dtype=torch.bool, device=device)
-    if init is not None:
-        dead[0, min(K, init.width) :] = True
-    graveyard: list[np.ndarray] = []
-    prev = None
-    warm = max(1, epochs // 6)
-    hist = {
-        k: [] for k in ("epoch", "loss", "n_active", "n_nonzero", "lp_path_norm", "seconds", "max_residual")
-    }
+    hist = _new_history()
     bar = _progress_bar(progress, epochs)
     t_grad = time.perf_counter()
-    epochs_run = 0
-    for ep in range(1, epochs + 1):
-        mse, _, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip)
-        opt.step(grads)
-        if ep > warm and base > 0:
-            frac = min(1.0, (ep - warm) / max(1.0, 0.7 * (epochs - warm)))
-            pe = 1.0 + (p - 1.0) * frac
-            prev = _prox_(W, b, v, prev, dead, graveyard, opt, lam_r * (lr * pe), pe, ib)
-        epochs_run = ep
-        if ep % log_every == 0 or ep == epochs:
-            with torch.no_grad():
-                Z = v[:, :, None] * W
-                if ib:
-                    Z = torch.cat([Z, (v * b)[:, :, None]], dim=2)
-                mag = Z.abs()
-                thr = 1e-6 * mag.amax(dim=(1, 2), keepdim=True)
-                nz = (mag > thr).sum(dim=(1, 2))
-                act = (mag > thr).any(dim=2).sum(dim=1)
-                cnt = nz if objective == "nonzeros" else act
-                score = mse.detach() / pen.var + alpha * cnt
-                r = int(torch.argmin(score))
-                hist["epoch"].append(ep)
-                hist["loss"].append(float(mse[r]) * scaler.sy**2)
-                hist["n_active"].append(int(act[r]))
-                hist["n_nonzero"].append(int(nz[r]))
-                hist["lp_path_norm"].append(float((mag[r] ** p).sum()))
-                hist["seconds"].append(time.perf_counter() - t0)
-                hist["max_residual"].append(math.nan)
-        if bar is not None:
-            bar.update(1)
-        if deadline is not None and time.perf_counter() > deadline:
-            break
+    nets, epochs_run = gradient_phase(
+        Xt,
+        yt,
+        (W, b, v, a, c),
+        skip=skip,
+        ib=ib,
+        p=p,
+        lr=lr,
+        epochs=epochs,
+        lam=lam_r if base > 0 else None,
+        dead=dead,
+        deadline=deadline,
+        bar=bar,
+        log_every=log_every,
+        score=lambda mse, nz, act: mse / pen.var + alpha * (nz if objective == "nonzeros" else act),
+        hist=hist,
+        t0=t0,
+        sy=scaler.sy,
+    )
     t_grad = time.perf_counter() - t_grad
     if bar is not None:
         bar.set_description("polish")
     t_pol = time.perf_counter()
-    with torch.no_grad():
-        Wn_, bn_, vn_ = (t.detach().cpu().numpy() for t in (W, b, v))
-        an_, cn_ = a.detach().cpu().numpy(), c.detach().cpu().numpy()
-    nets = [
-        ReLUNetwork(Wn_[r], bn_[r], vn_[r], a=an_[r] if skip else None, c=float(cn_[r]) * skip, skip=skip)
-        for r in range(R)
-    ]
     grad_J = [pen.J(n) for n in nets]
     order = np.argsort(grad_J, kind="stable")
     best, best_J = nets[int(order[0])], grad_J[int(order[0])]

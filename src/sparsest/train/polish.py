@@ -107,9 +107,14 @@ class _Problem:
         extra_patterns=None,
         sign_mask=None,
         extra_signs=None,
+        lo=None,
+        hi=None,
     ):
         self.X = X
         self.y = y
+        # the LP's rows: lo ≤ f(x_i) ≤ hi (interpolation: lo = hi = y)
+        self.row_lo = y if lo is None else np.asarray(lo, dtype=np.float64)
+        self.row_hi = y if hi is None else np.asarray(hi, dtype=np.float64)
         N, d = X.shape
         self.N, self.d, self.D = N, d, d + 1
         self.Xb = np.c_[X, np.ones(N)]
@@ -229,8 +234,8 @@ class _Problem:
         lp.col_lower_ = lo
         lp.col_upper_ = hi
         neq = self.A_eq.shape[0]
-        lp.row_lower_ = np.concatenate([self.y, np.full(M.shape[0] - neq, -inf)])
-        lp.row_upper_ = np.concatenate([self.y, np.zeros(M.shape[0] - neq)])
+        lp.row_lower_ = np.concatenate([np.maximum(self.row_lo, -inf), np.full(M.shape[0] - neq, -inf)])
+        lp.row_upper_ = np.concatenate([np.minimum(self.row_hi, inf), np.zeros(M.shape[0] - neq)])
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = M.indptr.astype(np.int32)
         lp.a_matrix_.index_ = M.indices.astype(np.int32)

@@ -145,8 +145,12 @@ def _init_batch(Xn: np.ndarray, R: int, K: int, skip: bool, gen: torch.Generator
     return W, b, v, a, c
 
 
-def _mse_and_gradients(X, y, W, b, v, a, c, skip: bool):
+def _mse_and_gradients(X, y, W, b, v, a, c, skip: bool, lo=None, hi=None):
     """Batched forward pass and the gradient of ``Σ_r MSE_r`` by hand (no autograd graph).
+
+    With per-point bounds ``lo``, ``hi`` (tensors of shape (N,), possibly infinite) the residual is
+    the distance outside them, ``r = f − clamp(f, lo, hi)`` (zero inside the band), so the "MSE" is
+    the mean squared violation and its gradient has the same form.
 
     With ``Z = X W_rᵀ + b_r`` (shape ``(R, N, K)``), ``H = (Z)_+``, ``f_r = H v_r (+ X a_r + c_r)``
     and ``g = 2 (f_r − y) / N``: ``∂/∂v = Hᵀ g``, ``∂/∂Z = g v_rᵀ ⊙ 1[Z > 0]``,
@@ -165,7 +169,7 @@ def _mse_and_gradients(X, y, W, b, v, a, c, skip: bool):
     f = torch.einsum("rnk,rk->rn", H, v)
     if skip:
         f = f + a @ X.T + c[:, None]
-    r = f - y
+    r = f - y if lo is None else f - torch.minimum(torch.maximum(f, lo), hi)
     mse = (r * r).mean(dim=1)
     g = r * (2.0 / X.shape[0])  # (R, N)
     gv = torch.einsum("rnk,rn->rk", H, g)
@@ -664,7 +668,16 @@ def _history(rows: dict) -> History:
     return h
 
 
-_OPTIONS = ("restarts", "objective", "n_polish", "polish_options", "max_seconds", "alpha", "finetune_epochs")
+_OPTIONS = (
+    "restarts",
+    "objective",
+    "n_polish",
+    "polish_options",
+    "max_seconds",
+    "alpha",
+    "finetune_epochs",
+    "targets",
+)
 
 
 @register_method(
@@ -681,7 +694,10 @@ _OPTIONS = ("restarts", "objective", "n_polish", "polish_options", "max_seconds"
         "width": lambda n, d: default_width(n, d),
     },
     # the penalized mode (alpha given): width and restarts independent of N, lam defaults to alpha
-    mode_defaults={"alpha": {"epochs": 2000, "lr": 0.01, "lam": None, "width": lambda n, d: _pen_width()}},
+    mode_defaults={
+        "alpha": {"epochs": 2000, "lr": 0.01, "lam": None, "width": lambda n, d: _pen_width()},
+        "targets": {"width": lambda n, d: 64},
+    },
 )
 def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> TrainResult:
     import warnings
@@ -692,8 +708,13 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
     yn = y.detach().cpu().numpy()
     opts = dict(cfg.options)
     if opts.get("alpha") is not None:
+        if opts.get("targets") is not None:
+            raise ParameterError("alpha (a penalized fit) and targets (a fit within bounds): give one")
         return _method_penalized(Xn, yn, cfg, opts)
     opts.pop("alpha", None)
+    targets = opts.pop("targets", None)
+    if targets is not None and not targets.is_interpolation:
+        return _method_bounded(Xn, targets, cfg, opts)
     if "finetune_epochs" in opts:
         raise ParameterError("finetune_epochs applies to the penalized mode (alpha) only")
     fit = fit_sparsest(
@@ -787,6 +808,57 @@ def _method_penalized(Xn: np.ndarray, yn: np.ndarray, cfg: TrainConfig, opts: di
         epochs_run=fit.info["epochs_run"],
         seconds=fit.seconds,
         converged=True,
+        max_residual=fit.max_residual,
+        n_active=fit.n_active,
+        n_nonzero=fit.n_nonzero,
+        lp_path_norm=fit.lp_path_norm,
+        config={**cfg.to_dict(), "info": fit.info},
+    )
+
+
+def _method_bounded(Xn: np.ndarray, targets, cfg: TrainConfig, opts: dict) -> TrainResult:
+    """The bounded mode (``targets`` given): :func:`sparsest.train.bounded.fit_bounded`."""
+    import warnings
+
+    from ..errors import ConvergenceWarning
+    from .bounded import fit_bounded
+
+    for bad in ("polish_options", "finetune_epochs"):
+        if bad in opts:
+            raise ParameterError(f"{bad} does not apply to a fit within bounds (targets)")
+    fit = fit_bounded(
+        Xn,
+        targets,
+        p=cfg.p,
+        width=cfg.width,
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        lam=cfg.lam,
+        skip=cfg.skip,
+        include_bias=cfg.penalize_bias,
+        seed=cfg.seed,
+        device=cfg.device,
+        dtype=cfg.dtype,
+        progress=cfg.progress,
+        log_every=cfg.log_every,
+        init=cfg.init,
+        **opts,
+    )
+    if not fit.interpolates:
+        warnings.warn(
+            f"sparsest: no network within the bounds found (max violation {fit.info['max_violation']:.3g}); "
+            "returning the best approximate network",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    return TrainResult(
+        network=fit.network,
+        init_network=cfg.init if cfg.init is not None else fit.gradient_network,
+        history=_history(fit.history),
+        method=cfg.method,
+        epochs_run=fit.info["epochs_run"],
+        seconds=fit.seconds,
+        converged=fit.interpolates,
         max_residual=fit.max_residual,
         n_active=fit.n_active,
         n_nonzero=fit.n_nonzero,
