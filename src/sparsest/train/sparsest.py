@@ -668,6 +668,24 @@ def _history(rows: dict) -> History:
     return h
 
 
+def _train_result(fit: SparsestFit, cfg: TrainConfig, converged: bool) -> TrainResult:
+    """The engine's :class:`TrainResult` of a :class:`SparsestFit` (every mode)."""
+    return TrainResult(
+        network=fit.network,
+        init_network=cfg.init if cfg.init is not None else fit.gradient_network,
+        history=_history(fit.history),
+        method=cfg.method,
+        epochs_run=fit.info["epochs_run"],
+        seconds=fit.seconds,
+        converged=bool(converged),
+        max_residual=fit.max_residual,
+        n_active=fit.n_active,
+        n_nonzero=fit.n_nonzero,
+        lp_path_norm=fit.lp_path_norm,
+        config={**cfg.to_dict(), "info": fit.info},
+    )
+
+
 _OPTIONS = (
     "restarts",
     "objective",
@@ -744,21 +762,7 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
             ConvergenceWarning,
             stacklevel=4,
         )
-    init = cfg.init if cfg.init is not None else fit.gradient_network
-    return TrainResult(
-        network=fit.network,
-        init_network=init,
-        history=_history(fit.history),
-        method=cfg.method,
-        epochs_run=fit.info["epochs_run"],
-        seconds=fit.seconds,
-        converged=fit.interpolates,
-        max_residual=fit.max_residual,
-        n_active=fit.n_active,
-        n_nonzero=fit.n_nonzero,
-        lp_path_norm=fit.lp_path_norm,
-        config={**cfg.to_dict(), "info": fit.info},
-    )
+    return _train_result(fit, cfg, fit.interpolates)
 
 
 def _pen_width() -> int:
@@ -799,21 +803,7 @@ def _method_penalized(Xn: np.ndarray, yn: np.ndarray, cfg: TrainConfig, opts: di
         init=cfg.init,
         **opts,
     )
-    init = cfg.init if cfg.init is not None else fit.gradient_network
-    return TrainResult(
-        network=fit.network,
-        init_network=init,
-        history=_history(fit.history),
-        method=cfg.method,
-        epochs_run=fit.info["epochs_run"],
-        seconds=fit.seconds,
-        converged=True,
-        max_residual=fit.max_residual,
-        n_active=fit.n_active,
-        n_nonzero=fit.n_nonzero,
-        lp_path_norm=fit.lp_path_norm,
-        config={**cfg.to_dict(), "info": fit.info},
-    )
+    return _train_result(fit, cfg, True)
 
 
 def _method_bounded(Xn: np.ndarray, targets, cfg: TrainConfig, opts: dict) -> TrainResult:
@@ -851,20 +841,7 @@ def _method_bounded(Xn: np.ndarray, targets, cfg: TrainConfig, opts: dict) -> Tr
             ConvergenceWarning,
             stacklevel=4,
         )
-    return TrainResult(
-        network=fit.network,
-        init_network=cfg.init if cfg.init is not None else fit.gradient_network,
-        history=_history(fit.history),
-        method=cfg.method,
-        epochs_run=fit.info["epochs_run"],
-        seconds=fit.seconds,
-        converged=fit.interpolates,
-        max_residual=fit.max_residual,
-        n_active=fit.n_active,
-        n_nonzero=fit.n_nonzero,
-        lp_path_norm=fit.lp_path_norm,
-        config={**cfg.to_dict(), "info": fit.info},
-    )
+    return _train_result(fit, cfg, fit.interpolates)
 
 
 @register_method(
