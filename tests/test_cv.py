@@ -183,16 +183,7 @@ def test_alpha_path_warm_starts_from_the_previous_fit(monkeypatch):
     assert [c[3] for c in calls] == [None, None]
 
 
-@pytest.mark.skipif(alpha_available(), reason="checks the error shown when penalized fits are missing")
-def test_dd_cv_without_penalized_fits_is_one_line(tmp_path):
-    (tmp_path / "d2.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(9)))
-    code, _, err = cli("path", str(tmp_path / "d2.csv"), "--cv", "3")
-    assert code == 2 and len(err.strip().splitlines()) == 1 and "alpha" in err
-
-
 @needs_alpha
-# the trainer's warm start copies the (read-only) init arrays with torch.as_tensor, which warns
-@pytest.mark.filterwarnings("ignore:The given NumPy array is not writable:UserWarning")
 def test_alpha_path_real_fits():
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (40, 2))

@@ -48,6 +48,9 @@ _DENSE_BLOCK = 4_000_000
 # univariate networks evaluated at more than this many (point, neuron) pairs use prefix sums over
 # the sorted knots, O((N + K) log K), instead of the dense O(N K) pass
 _SORTED_1D_MIN = 65_536
+#: ... and more neurons than this: the prefix-sum pass (O((N + K) log K)) then beats the dense one
+#: (measured with N = 10^6, K = 16 on a loaded 2-core machine: 0.9 s against 1.9 s)
+_SORTED_1D_MIN_K = 8
 
 
 def default_skip(d: int) -> bool:
@@ -234,7 +237,7 @@ class ReLUNetwork:
         out = X @ self.a + self.c
         if K == 0:
             return out
-        if self.n_features == 1 and N * K > _SORTED_1D_MIN and K > 64:
+        if self.n_features == 1 and N * K > _SORTED_1D_MIN and K > _SORTED_1D_MIN_K:
             return out + self._predict_1d_sorted(X[:, 0])
         step = max(1, _DENSE_BLOCK // max(K, 1))
         for s in range(0, N, step):
@@ -270,7 +273,7 @@ class ReLUNetwork:
         if K == 0:
             return pred, scale
         av = np.abs(self.v)
-        if self.n_features == 1 and N * K > _SORTED_1D_MIN and K > 64:
+        if self.n_features == 1 and N * K > _SORTED_1D_MIN and K > _SORTED_1D_MIN_K:
             x, w = X[:, 0], self.W[:, 0]
             p1, s1 = self._sum_active_1d(
                 x,
