@@ -318,7 +318,7 @@ def fit_penalized(
     progress: bool = False,
     log_every: int = 50,
     finetune_epochs: int = 300,
-    max_train_points: int = 16384,
+    max_train_points: int = 4096,
 ) -> SparsestFit:
     """Minimize ``mean((f − y)²)/var(y) + α · count(f)`` (module docstring).
 
