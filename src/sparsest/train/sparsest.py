@@ -668,6 +668,25 @@ def _history(rows: dict) -> History:
     return h
 
 
+def _mode_kwargs(cfg: TrainConfig) -> dict:
+    """The engine's settings every mode of the trainer takes."""
+    return dict(
+        p=cfg.p,
+        width=cfg.width,
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        lam=cfg.lam,
+        skip=cfg.skip,
+        include_bias=cfg.penalize_bias,
+        seed=cfg.seed,
+        device=cfg.device,
+        dtype=cfg.dtype,
+        progress=cfg.progress,
+        log_every=cfg.log_every,
+        init=cfg.init,
+    )
+
+
 def _train_result(fit: SparsestFit, cfg: TrainConfig, converged: bool) -> TrainResult:
     """The engine's :class:`TrainResult` of a :class:`SparsestFit` (every mode)."""
     return TrainResult(
@@ -735,26 +754,7 @@ def _method_sparsest(X: torch.Tensor, y: torch.Tensor, cfg: TrainConfig) -> Trai
         return _method_bounded(Xn, targets, cfg, opts)
     if "finetune_epochs" in opts:
         raise ParameterError("finetune_epochs applies to the penalized mode (alpha) only")
-    fit = fit_sparsest(
-        Xn,
-        yn,
-        p=cfg.p,
-        width=cfg.width,
-        epochs=cfg.epochs,
-        lr=cfg.lr,
-        lam=cfg.lam,
-        skip=cfg.skip,
-        include_bias=cfg.penalize_bias,
-        seed=cfg.seed,
-        device=cfg.device,
-        dtype=cfg.dtype,
-        fit_rtol=cfg.tol,
-        progress=cfg.progress,
-        log_every=cfg.log_every,
-        init=cfg.init,
-        early_stop=cfg.early_stop,
-        **opts,
-    )
+    fit = fit_sparsest(Xn, yn, **_mode_kwargs(cfg), fit_rtol=cfg.tol, early_stop=cfg.early_stop, **opts)
     if not fit.interpolates:
         warnings.warn(
             f"sparsest: no exact fit found (max residual {fit.max_residual:.3g} > "
@@ -784,25 +784,7 @@ def _method_penalized(Xn: np.ndarray, yn: np.ndarray, cfg: TrainConfig, opts: di
     alpha = float(alpha)
     if not (math.isfinite(alpha) and alpha >= 0):
         raise ParameterError(f"alpha must be a finite number >= 0, got {alpha!r}")
-    fit = fit_penalized(
-        Xn,
-        yn,
-        alpha=alpha,
-        p=cfg.p,
-        width=cfg.width,
-        epochs=cfg.epochs,
-        lr=cfg.lr,
-        lam=cfg.lam,
-        skip=cfg.skip,
-        include_bias=cfg.penalize_bias,
-        seed=cfg.seed,
-        device=cfg.device,
-        dtype=cfg.dtype,
-        progress=cfg.progress,
-        log_every=cfg.log_every,
-        init=cfg.init,
-        **opts,
-    )
+    fit = fit_penalized(Xn, yn, alpha=alpha, **_mode_kwargs(cfg), **opts)
     return _train_result(fit, cfg, True)
 
 
@@ -816,24 +798,7 @@ def _method_bounded(Xn: np.ndarray, targets, cfg: TrainConfig, opts: dict) -> Tr
     for bad in ("polish_options", "finetune_epochs"):
         if bad in opts:
             raise ParameterError(f"{bad} does not apply to a fit within bounds (targets)")
-    fit = fit_bounded(
-        Xn,
-        targets,
-        p=cfg.p,
-        width=cfg.width,
-        epochs=cfg.epochs,
-        lr=cfg.lr,
-        lam=cfg.lam,
-        skip=cfg.skip,
-        include_bias=cfg.penalize_bias,
-        seed=cfg.seed,
-        device=cfg.device,
-        dtype=cfg.dtype,
-        progress=cfg.progress,
-        log_every=cfg.log_every,
-        init=cfg.init,
-        **opts,
-    )
+    fit = fit_bounded(Xn, targets, **_mode_kwargs(cfg), **opts)
     if not fit.interpolates:
         warnings.warn(
             f"sparsest: no network within the bounds found (max violation {fit.info['max_violation']:.3g}); "
