@@ -84,7 +84,7 @@ def main() -> None:
                 n_workers=2,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",
                 env={"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
             )
             extra = ["--scheduler", cluster.scheduler_address]

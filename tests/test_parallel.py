@@ -77,10 +77,11 @@ def test_check_scheduler_rejects(bad):
 # ---------------------------------------------------------------------------------- backends
 @pytest.fixture(scope="module")
 def cluster():
-    """A 2-worker Dask cluster in this process (threads, localhost only)."""
+    """A 2-worker Dask cluster in this process (threads, localhost only). Its HTTP server takes a free
+    port (``":0"``; ``None`` still binds 8787, which fails while another Dask cluster runs here)."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as c:
         yield c
 
