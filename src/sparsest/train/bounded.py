@@ -37,7 +37,7 @@ from ..targets import Targets
 from ..verify import check_targets
 from .penalized import _new_history, _warm_start, gradient_phase
 from .polish import _Problem, single_threaded_blas
-from .sparsest import SparsestFit, _init_batch, _progress_bar, _Scaler
+from .sparsest import SparsestFit, _count, _init_batch, _progress_bar, _Scaler
 
 __all__ = ["fit_bounded"]
 
@@ -50,10 +50,6 @@ _FALLBACK_MAX_N = 2000
 
 #: the polish LP on a network's own patterns runs up to this many pattern rows (N × neurons)
 _MAX_PATTERN_ROWS = 20_000
-
-
-def _count(net: ReLUNetwork, objective: str, ib: bool) -> int:
-    return net.n_active_neurons(ib) if objective == "neurons" else net.n_nonzero(ib)
 
 
 def _bounded_polish(

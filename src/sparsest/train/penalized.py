@@ -45,6 +45,7 @@ from .polish import single_threaded_blas
 from .sparsest import (
     SparsestFit,
     _BatchAdam,
+    _count,
     _init_batch,
     _mse_and_gradients,
     _progress_bar,
@@ -59,10 +60,6 @@ PENALIZED_WIDTH = 64
 
 #: rows per chunk of the float64 forward pass on large data
 _EVAL_CHUNK = 65536
-
-
-def _count(net: ReLUNetwork, objective: str, ib: bool) -> int:
-    return net.n_active_neurons(ib) if objective == "neurons" else net.n_nonzero(ib)
 
 
 def _predict(net: ReLUNetwork, X: np.ndarray) -> np.ndarray:
