@@ -32,12 +32,12 @@ import numpy as np
 import torch
 
 from ..errors import ParameterError
-from ..network import ReLUNetwork, default_skip
+from ..network import ReLUNetwork
 from ..targets import Targets
 from ..verify import check_targets
 from .penalized import _new_history, _warm_start, gradient_phase
 from .polish import _Problem, single_threaded_blas
-from .sparsest import SparsestFit, _count, _init_batch, _progress_bar, _Scaler
+from .sparsest import SparsestFit, _conventions, _count, _init_batch, _progress_bar, _Scaler
 
 __all__ = ["fit_bounded"]
 
@@ -248,11 +248,7 @@ def fit_bounded(
     if targets.n_points != X.shape[0]:
         raise ParameterError(f"targets have {targets.n_points} points but X has {X.shape[0]} rows")
     d = X.shape[1]
-    skip = default_skip(d) if skip is None else bool(skip)
-    ib = (d > 1) if include_bias is None else bool(include_bias)
-    objective = objective or ("neurons" if d == 1 else "nonzeros")
-    if objective not in ("neurons", "nonzeros"):
-        raise ParameterError(f"objective must be 'neurons' or 'nonzeros', got {objective!r}")
+    skip, ib, objective = _conventions(d, skip, include_bias, objective)
     K = int(width) if width is not None else 64
     R = max(1, int(restarts))
     yc = np.asarray(targets.center, dtype=np.float64)

@@ -39,12 +39,13 @@ import numpy as np
 import torch
 
 from ..errors import ParameterError
-from ..network import ReLUNetwork, default_skip
+from ..network import ReLUNetwork
 from .l0polish import L0Problem, l0_polish
 from .polish import single_threaded_blas
 from .sparsest import (
     SparsestFit,
     _BatchAdam,
+    _conventions,
     _count,
     _init_batch,
     _mse_and_gradients,
@@ -362,11 +363,7 @@ def fit_penalized(
     alpha = float(alpha)
     if not (alpha >= 0 and math.isfinite(alpha)):
         raise ParameterError(f"alpha must be a finite number >= 0, got {alpha!r}")
-    skip = default_skip(d) if skip is None else bool(skip)
-    ib = (d > 1) if include_bias is None else bool(include_bias)
-    objective = objective or ("neurons" if d == 1 else "nonzeros")
-    if objective not in ("neurons", "nonzeros"):
-        raise ParameterError(f"objective must be 'neurons' or 'nonzeros', got {objective!r}")
+    skip, ib, objective = _conventions(d, skip, include_bias, objective)
     K = int(width) if width is not None else PENALIZED_WIDTH
     R = max(1, int(restarts))
     scaler = _Scaler(X, y, skip)

@@ -572,6 +572,17 @@ def _progress_bar(progress: bool, total: int):
     return tqdm(total=total, desc="sparsest", unit="epoch", leave=False, mininterval=0.5, delay=1.0)
 
 
+def _conventions(d: int, skip, include_bias, objective) -> tuple[bool, bool, str]:
+    """The trainer's defaults for ``d`` inputs: skip term (on in 1-D), counted biases (``d > 1``),
+    objective (neurons in 1-D, nonzeros in d-D); a bad objective is a :class:`ParameterError`."""
+    skip = default_skip(d) if skip is None else bool(skip)
+    ib = (d > 1) if include_bias is None else bool(include_bias)
+    objective = objective or ("neurons" if d == 1 else "nonzeros")
+    if objective not in ("neurons", "nonzeros"):
+        raise ParameterError(f"objective must be 'neurons' or 'nonzeros', got {objective!r}")
+    return skip, ib, objective
+
+
 def _count(net: ReLUNetwork, objective: str, ib: bool) -> int:
     return net.n_active_neurons(ib) if objective == "neurons" else net.n_nonzero(ib)
 
