@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .errors import ParameterError
+from .verify import rmse_r2
 
 __all__ = ["SparseReLURegressor"]
 
@@ -218,10 +219,7 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
         self.interpolates_ = bool(res.max_residual <= tol * (1.0 + float(np.max(np.abs(y)))))
         net = res.network
         self.inputs_used_ = net.inputs_used()
-        resid = net.predict(X) - y
-        var = float(np.var(y))
-        self.train_rmse_ = float(np.sqrt(np.mean(resid**2)))
-        self.train_r2_ = 1.0 - float(np.mean(resid**2)) / var if var > 0 else float(self.train_rmse_ == 0)
+        self.train_rmse_, self.train_r2_ = rmse_r2(net.predict(X), y)
         self.lp_path_norm_ = res.lp_path_norm
         self.history_ = res.history
         return self

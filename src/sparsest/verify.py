@@ -20,7 +20,7 @@ import numpy as np
 
 from .network import ReLUNetwork
 
-__all__ = ["InterpolationCheck", "TargetsCheck", "check_interpolation", "check_targets"]
+__all__ = ["InterpolationCheck", "TargetsCheck", "check_interpolation", "check_targets", "rmse_r2"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,15 @@ def check_targets(net: ReLUNetwork, X: np.ndarray, targets, *, rtol: float = 1e-
         rmse=_rmse(pred, targets.y),
         worst_ratio=ratio,
     )
+
+
+def rmse_r2(pred: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Root-mean-squared error and ``R² = 1 − mean((pred − y)²) / var(y)`` of predictions of shape
+    (N,) against ``y`` of shape (N,) (``var(y) = 0``: R² is 1 for a perfect fit, else 0)."""
+    r = np.asarray(pred, dtype=np.float64) - y
+    mse = float(np.mean(r * r))
+    var = float(np.var(y))
+    return float(np.sqrt(mse)), (1.0 - mse / var if var > 0 else float(mse == 0))
 
 
 def _rmse(pred: np.ndarray, y) -> float | None:

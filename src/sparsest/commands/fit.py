@@ -297,10 +297,7 @@ def parse_alpha(text: str | None) -> float | None:
 
 def fit_quality(net, X, y, prefix: str) -> dict:
     """``{prefix}_rmse`` and ``{prefix}_r2`` (``1 − mean(r²)/var(y)``) of ``net`` on ``(X, y)``."""
-    import numpy as np
+    from ..verify import rmse_r2
 
-    r = net.predict(X) - y
-    mse = float(np.mean(r * r))
-    var = float(np.var(y))
-    r2 = 1.0 - mse / var if var > 0 else float(mse == 0)
-    return {f"{prefix}_rmse": float(np.sqrt(mse)), f"{prefix}_r2": r2}
+    rmse, r2 = rmse_r2(net.predict(X), y)
+    return {f"{prefix}_rmse": rmse, f"{prefix}_r2": r2}

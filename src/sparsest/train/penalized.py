@@ -40,6 +40,7 @@ import torch
 
 from ..errors import ParameterError
 from ..network import ReLUNetwork
+from ..verify import rmse_r2
 from .l0polish import L0Problem, l0_polish
 from .polish import single_threaded_blas
 from .sparsest import (
@@ -442,9 +443,7 @@ def fit_penalized(
     final = final.subset(final.active_mask(ib)) if final.width else final
     pred = _predict(final, X)
     resid = pred - y
-    rmse = float(np.sqrt(np.mean(resid**2)))
-    var = float(np.var(y))
-    r2 = 1.0 - float(np.mean(resid**2)) / var if var > 0 else (1.0 if rmse == 0 else 0.0)
+    rmse, r2 = rmse_r2(pred, y)
     used = final.inputs_used()
     n_act, n_nz = final.n_active_neurons(ib), final.n_nonzero(ib)
     hist["epoch"].append(-1)
