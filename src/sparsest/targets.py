@@ -150,11 +150,13 @@ class Targets:
 
     def scale(self) -> float:
         """``max |finite bound or target|`` (the size of the values the bounds speak about)."""
-        vals = [self.lo[np.isfinite(self.lo)], self.hi[np.isfinite(self.hi)]]
-        if self.y is not None:
-            vals.append(self.y)
-        allv = np.concatenate(vals)
-        return float(np.max(np.abs(allv))) if allv.size else 0.0
+        # one pass per array, no copies of the finite parts (max |.| does not depend on order)
+        m = 0.0
+        for arr in (self.lo, self.hi) if self.y is None else (self.lo, self.hi, self.y):
+            if arr.size:
+                a = np.abs(arr)
+                m = max(m, float(np.max(a, where=np.isfinite(a), initial=0.0)))
+        return m
 
     def describe(self) -> str:
         """One phrase for reports, e.g. ``'within ±0.1 of y'``."""
