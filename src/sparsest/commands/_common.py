@@ -18,7 +18,9 @@ name, type, default style and meaning everywhere:
 ===============  ===============================================================================
 
 The target flags are combined in one place, :func:`sparsest.targets.make_targets`
-(:func:`targets_from_args` here), and are 1-D only for now (:func:`require_1d_targets`).
+(:func:`targets_from_args` here). ``exact`` and ``certify`` take them in any dimension; commands
+(and options, e.g. ``exact --knots``) that are still 1-D only say so with
+:func:`require_1d_targets`.
 
 Positional arguments are named ``model`` (a model file), ``data`` (a data file) or ``input``;
 the CLI tests use these names to feed every command bad files automatically.
@@ -313,7 +315,9 @@ def targets_from_args(args: argparse.Namespace, ds, recorded: dict | None = None
 
 
 def require_1d_targets(args: argparse.Namespace, ds, flag: str | None = None) -> None:
-    """Target flags (or ``flag``, e.g. ``'--knots'``) are 1-D only for now: a one-line error otherwise."""
+    """Target flags (or ``flag``, e.g. ``'--knots'``) where a command still supports them for 1-D
+    data only (``plot``, ``exact --knots``): a one-line error otherwise. ``exact`` and ``certify``
+    no longer call it for their targets (d-D: :func:`sparsest.exact.solve_targets`)."""
     from ..errors import ParameterError
 
     flag = flag or targets_given(args)

@@ -47,7 +47,13 @@ Beyond interpolation (1-D): --tol EPS, --lower/--upper COL or --classify ask for
 (p = 0, exact, by a dynamic program; knots anywhere) or least l1 (p = 1, exact, an LP) or a local lp
 optimum (0 < p < 1) among the functions within the bounds. --knots K gives the best fit with at most
 K knots instead: --loss linf the least uniform error eps*(K) (exact), --loss l2 the least squares
-(a local optimum, started from the linf knots)."""
+(a local optimum, started from the linf knots).
+
+Beyond interpolation (d-D): --tol EPS, --lower/--upper COL or --classify ask for the fewest nonzero
+weights (or neurons, --objective neurons) of a network with lo_i <= f(x_i) <= hi_i, by the
+certificates valid with bounds (0 inside every bound; one output sign per neuron; closed forms)
+and the MILP with the bounds in place of f(x_i) = y_i (p = 0 only; --warm-start auto means none
+here, a model file is polished within the bounds)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "of --time-limit, seeded by --seed) and start the MILP from its network; 'none'; or a model file",
     )
     add_solver_options(parser)
-    add_targets_arguments(parser)
+    add_targets_arguments(parser, dims="1-D and d-D")
     g = parser.add_argument_group("best fit with a given number of knots (1-D)")
     g.add_argument(
         "--knots",
@@ -378,9 +384,12 @@ def _targets_only_options(args, flag: str) -> None:
 
 
 def _run_targets(args, ds, p: float) -> int:
-    """``--tol`` / ``--lower`` / ``--upper`` / ``--classify``: :func:`solve_tube_1d`."""
+    """``--tol`` / ``--lower`` / ``--upper`` / ``--classify``: :func:`solve_tube_1d` (1-D) or
+    :func:`sparsest.exact.solve_targets` (d-D, :func:`_run_targets_dd`)."""
     from ..exact.tube1d import solve_tube_1d
 
+    if ds.n_features > 1:
+        return _run_targets_dd(args, ds, p)
     flag = targets_given(args)
     targets = targets_from_args(args, ds)
     require_1d_targets(args, ds)
@@ -397,7 +406,8 @@ def _run_targets(args, ds, p: float) -> int:
             seed=None,
             status=res.status,
             cost=res.cost,
-            **_targets_metadata(ds, targets, res),
+            fewest_knots=res.fewest_knots,
+            **_targets_metadata(ds, targets, res, satisfied=res.satisfied),
         )
     margin = _min_margin(res)
     if args.json:
@@ -423,8 +433,9 @@ def _run_targets(args, ds, p: float) -> int:
     return 0
 
 
-def _targets_metadata(ds, targets, res) -> dict:
-    """Model-file metadata of a fit within targets (``Targets.to_metadata`` and the fit's errors)."""
+def _targets_metadata(ds, targets, res, *, satisfied: bool) -> dict:
+    """Model-file metadata of a fit within targets (``Targets.to_metadata`` and the fit's errors,
+    ``res.max_violation``/``rmse``/``max_residual``)."""
     import numpy as np
 
     from ..data import fingerprint
@@ -434,8 +445,7 @@ def _targets_metadata(ds, targets, res) -> dict:
         **targets.to_metadata(),
         "max_violation": res.max_violation,
         "rmse": res.rmse,
-        "satisfies_targets": res.satisfied,
-        "fewest_knots": res.fewest_knots,
+        "satisfies_targets": satisfied,
         "data_fingerprint": fingerprint(ds.X, ref),
         "n_points": ds.n_points,
         "source": ds.source,
@@ -458,6 +468,119 @@ def _min_margin(res):
     import numpy as np
 
     return float(np.min(res.targets.y * res.network.predict(res.x)))
+
+
+# ------------------------------------------------------------------------ targets (d-D)
+
+
+def _run_targets_dd(args, ds, p: float) -> int:
+    """d-D fit within targets: :func:`sparsest.exact.solve_targets` (report, JSON, model file)."""
+    import numpy as np
+
+    from ..errors import ParameterError
+    from ..exact import solve_targets
+
+    flag = targets_given(args)
+    targets = targets_from_args(args, ds)
+    if p != 0:
+        raise ParameterError(
+            f"--p {p:g}: exact fits within targets in d-D minimize counts (p = 0) only; remove --p"
+        )
+    if args.pstar:
+        raise ParameterError(f"--pstar applies to 1-D interpolation only, not with {flag}")
+    objective = args.objective or "nonzeros"
+    warm = None
+    if args.warm_start not in ("auto", "none"):
+        from ..modelfile import load_model
+
+        warm = load_model(args.warm_start).network
+    res = solve_targets(
+        ds.X,
+        targets,
+        objective,
+        warm_start=warm,
+        time_limit=args.time_limit,
+        backend=args.backend,
+        formulation=args.formulation,
+        skip=bool(args.skip),
+        include_bias=not args.free_bias,
+        verbose=args.verbose,
+    )
+    saved = bool(args.out and res.network is not None and res.status != "error")
+    if saved:
+        from ..modelfile import save_model
+
+        save_model(
+            args.out,
+            res.network,
+            p=0.0,
+            method="exact",
+            seed=None,
+            status=res.status,
+            objective=objective,
+            bound=res.bound,
+            gap=res.gap,
+            assumptions=res.assumptions,
+            include_bias=res.include_bias,
+            **_targets_metadata(ds, targets, res, satisfied=res.network is not None),
+        )
+    margin = None
+    if targets.kind == "classification" and res.network is not None:  # on the data as given
+        margin = float(np.min(targets.y * res.network.predict(ds.X)))
+    if args.json:
+        out = res.to_dict()
+        out.pop("network", None)
+        out["d"] = ds.n_features
+        out["describe"] = targets.describe()
+        if margin is not None:
+            out["min_margin"] = margin
+        if saved:
+            out["model"] = args.out
+        print_json(out)
+    else:
+        _print_targets_dd(res, args, ds, objective, margin, saved)
+    if res.status == "error":
+        print(f"sparsest exact: error: {res.message}; no model saved", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_targets_dd(res, args, ds, objective: str, margin, saved: bool) -> None:
+    w = sys.stdout.write
+    goal = "fewest nonzero weights" if objective == "nonzeros" else "fewest neurons"
+    bias = "" if objective == "neurons" or res.include_bias else " (bias entries free)"
+    what = res.targets.describe()
+    w(f"exact {goal}{bias} {what} for {ds.source}: {res.n_points} points, {ds.n_features} inputs\n")
+    w(f"  targets       {what}{_bounds_note(ds)}\n")
+    if res.network is None:
+        w("  no network within the targets found within the time limit\n")
+    else:
+        w(f"  nonzeros      {res.n_nonzero}\n")
+        w(f"  neurons       {res.n_neurons}\n")
+        w(f"  max violation {res.max_violation:.2g} (float64 re-check)\n")
+        if margin is not None:
+            w(f"  min margin    {margin:.4g} (min t_i f(x_i); >= 1 required)\n")
+        elif res.max_residual is not None:
+            w(f"  max residual  {res.max_residual:.4g} (max |f(x_i) - y_i|)\n")
+            w(f"  rmse          {res.rmse:.4g}\n")
+    proof = {
+        "optimal": "optimal (count = proven lower bound)",
+        "time_limit": "time limit reached: not proven optimal",
+        "infeasible": "no network within the model's bounds",
+        "error": "ERROR: a solver answer failed the float64 re-check",
+    }[res.status]
+    w(f"  status        {proof}\n")
+    gap = "" if res.gap is None else f", gap {100 * res.gap:.3g}%"
+    w(f"  lower bound   {res.bound} ({res.bound_source}{gap})\n")
+    for a in res.assumptions:
+        w(f"  assumes       {a}\n")
+    w(f"  certificates  {res.generic_hypothesis}\n")
+    if res.message:
+        w(f"  note          {res.message}\n")
+    w(f"  solver        {res.formulation}, {res.backend}\n")
+    w(f"  seconds       {res.seconds:.3g}\n")
+    if saved:
+        w(f"  model saved to {args.out}\n")
 
 
 def _print_targets(res, args, ds, margin) -> None:

@@ -6,6 +6,8 @@
 * :func:`p_star` — the threshold below which every ℓp optimum is a sparsest interpolant (1-D).
 * :func:`solve` — sparsest interpolating network in any dimension (fewest nonzero weights or
   fewest neurons), with a proven lower bound: certificates, then a MILP (HiGHS by default).
+* :func:`solve_targets` — the same within per-point bounds (:class:`sparsest.targets.Targets`:
+  tolerance, bound columns, class margins), with the certificates valid there.
 * :func:`certify` — check a given network's fit and compare its count with the exact optimum.
 * :func:`generic_lower_bound` — the dimension-count bound for labels in general position.
 """
@@ -13,6 +15,7 @@
 from ._certify import certify
 from ._result import CertifyResult, ExactResult
 from ._solve import FORMULATIONS, OBJECTIVES, generic_lower_bound, solve
+from ._solve_targets import solve_targets
 from .backends import BACKENDS, STATUSES, available_backends, get_backend
 from .dp1d import Exact1DResult, solve_1d, sparsest_count_1d
 from .pstar import PStarResult, p_star
@@ -39,6 +42,7 @@ __all__ = [
     "solve",
     "solve_1d",
     "solve_exact",
+    "solve_targets",
     "solve_tube_1d",
     "sparsest_count_1d",
     "tube_count_1d",

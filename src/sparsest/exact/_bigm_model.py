@@ -19,6 +19,9 @@ Symmetry breaking (valid: slots can be permuted freely): used slots first (``o_k
 slots sorted by the key ``2^m s_k + Σ_{i<m} 2^i a_{ki}`` (``m = min(N, 20)``). Also ``a, s ≤ o``,
 cover cuts ``Σ_k a_{ki} ≥ 1`` for ``t_i ≠ 0`` (no skip term), ``Σ o ≤ N`` and the objective rows
 ``LB ≤ obj ≤ UB``. Objective: ``Σ z`` (bias entries excluded when biases are free) or ``Σ o``.
+
+Per-point bounds (``lo``/``hi`` given, :mod:`._solve_targets`): the rows ``Σ_k q_{ki} (+ skip) = t_i``
+become ``lo_i ≤ … ≤ hi_i`` and the cover cut is kept for the points whose interval excludes 0.
 """
 
 from __future__ import annotations
@@ -97,8 +100,13 @@ class BigMModel:
         weight_bound: float,
         lower: int = 0,
         upper: int | None = None,
+        lo: np.ndarray | None = None,
+        hi: np.ndarray | None = None,
     ) -> None:
+        """``lo``/``hi`` of shape (N,): normalized per-point bounds replacing ``= t`` (both or neither)."""
         self.sc = sc
+        self.lo = None if lo is None else np.asarray(lo, dtype=np.float64)
+        self.hi = None if hi is None else np.asarray(hi, dtype=np.float64)
         self.objective = objective
         self.include_bias = include_bias
         self.skip = skip
@@ -168,8 +176,13 @@ class BigMModel:
             if self.skip:
                 cols += list(self.skip_idx)
                 vals += list(sc.Z[i])
-            R.add(cols, vals, sc.t[i], sc.t[i])
-            if not self.skip and sc.t[i] != 0:
+            if self.lo is None:
+                R.add(cols, vals, sc.t[i], sc.t[i])
+                needs_active = sc.t[i] != 0
+            else:
+                R.add(cols, vals, self.lo[i], self.hi[i])
+                needs_active = self.lo[i] > 0 or self.hi[i] < 0
+            if not self.skip and needs_active:
                 R.add(self.a[:, i], np.ones(K), 1.0, inf)
         m = min(N, _KEY_BITS)
         for k in range(K - 1):

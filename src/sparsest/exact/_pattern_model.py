@@ -27,6 +27,13 @@ Valid inequalities (all hold for every interpolating network; none depends on ``
   network) on the objective row.
 
 Patterns are distinct, so the model has no permutation symmetry to break.
+
+Per-point bounds (``lo``/``hi`` given, :mod:`._solve_targets`): the equality rows become
+``lo_i ≤ Σ … ≤ hi_i`` (an infinite side is no constraint), the cover cuts are kept for the points
+whose interval excludes 0 (``lo_i > 0`` needs a positive active neuron, ``hi_i < 0`` a negative
+one), and the bound ``Σ o ≤ N`` still holds (fix the outputs ``f`` of a feasible network: the
+system ``Σ σ φ λ = f`` has a basic solution with at most ``N`` columns). :meth:`PatternModel.polish`
+re-solves within the bounds (:func:`._polish.tightened` first).
 """
 
 from __future__ import annotations
@@ -68,8 +75,13 @@ class PatternModel:
         output_bound: float,
         lower: int = 0,
         upper: int | None = None,
+        lo: np.ndarray | None = None,
+        hi: np.ndarray | None = None,
     ) -> None:
+        """``lo``/``hi`` of shape (N,): normalized per-point bounds replacing ``= t`` (both or neither)."""
         self.sc = sc
+        self.lo = None if lo is None else np.asarray(lo, dtype=np.float64)
+        self.hi = None if hi is None else np.asarray(hi, dtype=np.float64)
         self.blocks = blocks
         self.skip = skip
         self.G = float(output_bound)
@@ -88,6 +100,13 @@ class PatternModel:
     # ------------------------------------------------------------------ model
     def _entry(self, e: int):
         return self.blocks.blocks[e // 2], _SIGNS[e % 2]
+
+    def _needed_signs(self) -> np.ndarray:
+        """Per point: ``+1`` / ``−1`` if the point needs an active neuron of that sign (no skip term),
+        else ``0``: ``sign(t_i)`` for interpolation, ``lo_i > 0`` / ``hi_i < 0`` with bounds."""
+        if self.lo is None:
+            return np.sign(self.sc.t)
+        return np.where(self.lo > 0, 1.0, np.where(self.hi < 0, -1.0, 0.0))
 
     def problem(self) -> MILPProblem:
         sc, N = self.sc, self.sc.n
@@ -120,14 +139,15 @@ class PatternModel:
             cols.append(jj)
             vals.append(sc.Z.reshape(-1))
             col_lo[self.skip0 :] = -np.inf
-        row_lo = [sc.t, np.full(self.n_entries, -np.inf)]
-        row_hi = [sc.t, np.zeros(self.n_entries)]
+        row_lo = [sc.t if self.lo is None else self.lo, np.full(self.n_entries, -np.inf)]
+        row_hi = [sc.t if self.hi is None else self.hi, np.zeros(self.n_entries)]
         r = N + self.n_entries
         o_idx = self.o0 + np.arange(self.n_entries)
         if not self.skip:  # cover cuts
             pat = np.array([b.pattern for b in self.blocks.blocks])  # (nb, N)
-            for i in np.flatnonzero(sc.t != 0):
-                s = 0 if sc.t[i] > 0 else 1
+            need = self._needed_signs()
+            for i in np.flatnonzero(need != 0):
+                s = 0 if need[i] > 0 else 1
                 ks = np.flatnonzero(pat[:, i])
                 rows.append(np.full(ks.size, r))
                 cols.append(self.o0 + 2 * ks + s)
@@ -219,12 +239,16 @@ class PatternModel:
         """Exact re-solve on fixed entries: ``λ ≥ 0`` with ``Σ σ φ λ (+ skip) = t`` (no ``G``).
 
         Minimizes the total output (well-scaled solutions), then refines the nonzero part by least
-        squares. Returns ``None`` when the entries cannot interpolate.
+        squares. Returns ``None`` when the entries cannot interpolate. With bounds: ``lo ≤ Σ σ φ λ
+        (+ skip) ≤ hi`` instead, tightened first (:func:`._polish.tightened`), no refinement.
         """
         from scipy.optimize import linprog  # lazy: keeps the 1-D exact path fast to start
 
         sc, N = self.sc, self.sc.n
         if not entries and not self.skip:
+            if self.lo is not None:
+                zero_ok = bool(np.all((self.lo <= 0) & (self.hi >= 0)))
+                return Selection([], [], np.zeros(sc.d), 0.0) if zero_ok else None
             return Selection([], [], np.zeros(sc.d), 0.0) if np.all(sc.t == 0) else None
         cols, cost, owner = [], [], []
         for e in entries:
@@ -240,19 +264,25 @@ class PatternModel:
             M = np.concatenate([M, sc.Z], axis=1)
             cvec = np.concatenate([cvec, np.zeros(sc.d + 1)])
             bounds += [(None, None)] * (sc.d + 1)
-        res = linprog(
-            cvec,
-            A_eq=M,
-            b_eq=sc.t,
-            bounds=bounds,
-            method="highs",
-            options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
-        )
-        if res.status != 0 or res.x is None:
-            return None
-        z = np.asarray(res.x, dtype=np.float64)
-        z[:n_lam] = np.maximum(z[:n_lam], 0.0)
-        z = _refine(M, sc.t, z, n_lam)
+        if self.lo is not None:
+            z = _bounded_lp(cvec, M, self.lo, self.hi, bounds)
+            if z is None:
+                return None
+            z[:n_lam] = np.maximum(z[:n_lam], 0.0)
+        else:
+            res = linprog(
+                cvec,
+                A_eq=M,
+                b_eq=sc.t,
+                bounds=bounds,
+                method="highs",
+                options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+            )
+            if res.status != 0 or res.x is None:
+                return None
+            z = np.asarray(res.x, dtype=np.float64)
+            z[:n_lam] = np.maximum(z[:n_lam], 0.0)
+            z = _refine(M, sc.t, z, n_lam)
         owner = np.array(owner, dtype=np.int64)
         keep_e, lams = [], []
         for e in entries:
@@ -310,6 +340,29 @@ class PatternModel:
             kk = by_support[S][int(np.flatnonzero(ok)[0])]
             entries.add(2 * kk + (0 if sg[k] > 0 else 1))
         return self.polish(sorted(entries))
+
+
+def _bounded_lp(
+    cvec: np.ndarray, M: np.ndarray, lo: np.ndarray, hi: np.ndarray, bounds: list
+) -> np.ndarray | None:
+    """``min cvec·z`` s.t. ``lo ≤ M z ≤ hi`` (tightened bounds first, then the bounds as given)."""
+    from scipy.optimize import linprog
+
+    from ._polish import bound_rows, tightened
+
+    for blo, bhi in (tightened(lo, hi), (lo, hi)):
+        A_ub, b_ub = bound_rows(M, blo, bhi)
+        res = linprog(
+            cvec,
+            A_ub=A_ub,
+            b_ub=b_ub,
+            bounds=bounds,
+            method="highs",
+            options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+        )
+        if res.status == 0 and res.x is not None:
+            return np.asarray(res.x, dtype=np.float64)
+    return None
 
 
 def _refine(M: np.ndarray, t: np.ndarray, z: np.ndarray, n_lam: int) -> np.ndarray:

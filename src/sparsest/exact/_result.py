@@ -58,6 +58,14 @@ class ExactResult:
     message : str
     details : dict
         Solver statistics (nodes, bounds used, enumeration work, ...).
+    targets : Targets or None
+        Set by :func:`sparsest.exact.solve_targets`: the per-point bounds of the distinct points
+        (``None`` for :func:`sparsest.exact.solve`).
+    max_violation : float or None
+        With ``targets``: ``max_i dist(f(x_i), [lo_i, hi_i])`` of ``network`` in float64.
+    rmse : float or None
+        With ``targets``: root-mean-square of ``f(x_i) − y_i`` against the reference target
+        (``None`` without one). ``max_residual`` is then against that target too.
     """
 
     status: str
@@ -82,13 +90,36 @@ class ExactResult:
     count_rtol: float = 1e-6
     message: str = ""
     details: dict = field(default_factory=dict, repr=False)
+    targets: Any = field(default=None, repr=False)
+    max_violation: float | None = None
+    rmse: float | None = None
 
     @property
     def optimal(self) -> bool:
         return self.status == "optimal"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (the network itself under ``"network"`` when present)."""
+        """JSON-ready summary (the network itself under ``"network"`` when present).
+
+        With ``targets``: ``"interpolates"`` is replaced by ``"satisfies"`` and the keys of
+        ``Targets.to_metadata`` (``targets``, ``tol``, ``classes``), ``max_violation`` and ``rmse``
+        are added.
+        """
+        out = self._summary()
+        if self.targets is not None:
+            out.pop("interpolates")
+            out = {
+                **out,
+                "satisfies": self.network is not None,
+                **self.targets.to_metadata(),
+                "tol": self.targets.tol,
+                "max_violation": self.max_violation,
+                "rmse": self.rmse,
+            }
+            out["network"] = out.pop("network")
+        return out
+
+    def _summary(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "objective_name": self.objective_name,

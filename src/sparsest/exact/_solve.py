@@ -26,6 +26,9 @@ Pipeline of :func:`solve` (each step can finish the job):
    is close to active at the optimum, and reported in ``assumptions`` whenever the final bound
    depends on it.
 
+Fits within per-point bounds (tolerances, bound columns, class margins) run the same pipeline with
+the certificates that stay valid there: :func:`sparsest.exact.solve_targets` (:mod:`._solve_targets`).
+
 Every network returned is rebuilt from the solver's combinatorial choice by an exact LP, then
 re-checked in float64 (:func:`sparsest.verify.check_interpolation`) and its count recomputed from
 the network with relative tolerance ``count_rtol``. A solver point that fails the check makes the
@@ -291,16 +294,44 @@ class _Solver:
                 return False
             else:
                 net = ReLUNetwork(net.W, net.b, net.v, skip=False)
-        if not check_interpolation(net, self.X, self.y).ok:
+        if not self._passes(net):
             return False
         pruned = _prune(net, self.count_rtol)
-        if pruned is not net and check_interpolation(pruned, self.X, self.y).ok:
+        if pruned is not net and self._passes(pruned):
             net = pruned
         c = self.count(net)
         if self.best_count is None or c < self.best_count:
             self.best, self.best_count, self.best_source = net, c, source
         self.last_offer_count = c
         return True
+
+    # hooks: what "fits the data" means (exact interpolation here; per-point bounds in the subclass
+    # of :mod:`._solve_targets`, which overrides these and nothing of the interpolation numerics)
+    fit_phrase = "interpolate the data"
+    scale_phrase = "sum_i |y_i|"
+    ymax_phrase = "max|y|"
+
+    def _passes(self, net: ReLUNetwork, rtol: float | None = None) -> bool:
+        """The float64 re-check of ``net`` (``rtol``: the nominal accuracy, default the check's)."""
+        if rtol is None:
+            return check_interpolation(net, self.X, self.y).ok
+        return check_interpolation(net, self.X, self.y, rtol=rtol).ok
+
+    def _polish_structure(self, sup, pats, signs):
+        return polish_structure(self.sc, sup, pats, signs, skip=self.skip)
+
+    def _pattern_model(self, blocks, **kwargs):
+        from ._pattern_model import PatternModel
+
+        return PatternModel(self.sc, blocks, skip=self.skip, **kwargs)
+
+    def _bigm_model(self, **kwargs):
+        from ._bigm_model import BigMModel
+
+        return BigMModel(self.sc, skip=self.skip, **kwargs)
+
+    def _generic(self) -> tuple[int | None, str]:
+        return generic_lower_bound(self.X, self.y, self.objective, skip=self.skip)
 
     def raise_free(self, value: int, source: str) -> None:
         if value > self.lb_free:
@@ -448,7 +479,7 @@ class _Solver:
         sup = np.abs(U) > self.count_rtol * big
         pre = sc.Z @ U.T
         pats = (pre > 0).T
-        out = polish_structure(sc, sup, pats, sg, skip=self.skip)
+        out = self._polish_structure(sup, pats, sg)
         if out is None:
             return None
         Up, a, c = out
@@ -593,8 +624,6 @@ class _Solver:
             self.offer(model.network(pol), "MILP at the proven bound (full-rank neurons)")
 
     def run_patterns(self, blocks) -> None:
-        from ._pattern_model import PatternModel
-
         sc = self.sc
         self.used_formulation = "patterns"
         self.level_search(blocks)
@@ -606,8 +635,8 @@ class _Solver:
         for _attempt in range(4):
             if self.remaining() <= 0.05:
                 break
-            model = PatternModel(
-                sc, blocks, skip=self.skip, output_bound=G_mult * total, lower=self.lb, upper=self.best_count
+            model = self._pattern_model(
+                blocks, output_bound=G_mult * total, lower=self.lb, upper=self.best_count
             )
             if start_sel is None and self.best is not None:
                 start_sel = model.selection_from_network(self.best)
@@ -637,8 +666,8 @@ class _Solver:
             if res.x is not None:
                 sel = model.selection_from_x(res.x)
                 raw = model.network(sel)
-                if not check_interpolation(raw, self.X, self.y, rtol=_RAW_RTOL).ok:
-                    self.error = "the MILP solver returned a point that does not interpolate the data"
+                if not self._passes(raw, rtol=_RAW_RTOL):
+                    self.error = f"the MILP solver returned a point that does not {self.fit_phrase}"
                     return
                 pol = model.polish(sel.entries)
                 net = None if pol is None else model.network(pol)
@@ -672,13 +701,14 @@ class _Solver:
                 self.lb_cond_assumptions = [
                     f"MILP bound assumes every neuron's summed output over the {self.N} data points, "
                     f"sum_i |v_k (w_k.x_i + b_k)_+|, is at most {model.G * sc.beta:.6g} "
-                    f"(= {G_mult:g} x sum_i |y_i|); the largest in the solution is {largest * sc.beta:.6g}"
+                    f"(= {G_mult:g} x {self.scale_phrase}); "
+                    f"the largest in the solution is {largest * sc.beta:.6g}"
                 ]
             break
 
     # ------------------------------------------------------------------ big-M model
     def run_bigm(self) -> None:
-        from ._bigm_model import BigMModel, SlotSolution
+        from ._bigm_model import SlotSolution
 
         sc = self.sc
         self.used_formulation = "bigm"
@@ -695,11 +725,9 @@ class _Solver:
         for _attempt in range(4):
             if self.remaining() <= 0.05:
                 break
-            model = BigMModel(
-                sc,
+            model = self._bigm_model(
                 objective=self.objective,
                 include_bias=self.include_bias,
-                skip=self.skip,
                 n_slots=K,
                 weight_bound=M,
                 lower=self.lb,
@@ -725,12 +753,12 @@ class _Solver:
             wmax = 0.0
             if res.x is not None:
                 raw = model.raw_network(res.x)
-                if not check_interpolation(raw, self.X, self.y, rtol=_RAW_RTOL).ok:
-                    self.error = "the MILP solver returned a point that does not interpolate the data"
+                if not self._passes(raw, rtol=_RAW_RTOL):
+                    self.error = f"the MILP solver returned a point that does not {self.fit_phrase}"
                     return
                 sol = model.slots_from_x(res.x)
                 sup = sol.U != 0
-                out = polish_structure(sc, sup, sol.patterns, sol.signs, skip=self.skip)
+                out = self._polish_structure(sup, sol.patterns, sol.signs)
                 net = (
                     None if out is None else sc.network(out[0], sol.signs, skip=self.skip, a=out[1], c=out[2])
                 )
@@ -762,7 +790,8 @@ class _Solver:
                 self.lb_cond = milp_lb
                 self.lb_cond_assumptions = [
                     "MILP bound assumes, after moving |v_k| into the neuron (|v_k| = 1), "
-                    f"|w_kl| <= {M:g} * max|y| / max_i|x_il| and |b_k| <= {M:g} * max|y| for every neuron "
+                    f"|w_kl| <= {M:g} * {self.ymax_phrase} / max_i|x_il| and "
+                    f"|b_k| <= {M:g} * {self.ymax_phrase} for every neuron "
                     f"(normalized weight bound {M:g}; largest normalized weight in the solution: {wmax:.4g})"
                 ]
             break
@@ -773,7 +802,7 @@ class _Solver:
         lb = self.lb
         assumptions = list(self.lb_cond_assumptions) if self.lb_cond > self.lb_free else []
         source = self.lb_free_source if self.lb_free >= self.lb_cond else "MILP"
-        gb, hyp = generic_lower_bound(self.X, self.y, self.objective, skip=self.skip)
+        gb, hyp = self._generic()
         if self.error is not None:
             status = "error"
         elif net is None:
@@ -977,38 +1006,49 @@ def _projection_networks(sc: Scaled, skip: bool, objective: str, n_random: int =
         res = solve_1d(p, sc.t, 0.0)
         if res.status != "optimal":
             continue
-        U, sg = [], []
-        for u, cj in zip(res.knots, res.jumps, strict=True):
-            U.append(abs(cj) * np.r_[w, -u])
-            sg.append(np.sign(cj))
-        slope, icpt = res.slope, res.intercept
-        a = c = None
-        if skip:
-            a, c = slope * w, icpt
-        elif slope == 0:
-            if icpt != 0:
-                U.append(np.r_[np.zeros(d), abs(icpt)])
-                sg.append(np.sign(icpt))
-        else:
-            m = -icpt / slope  # slope*p + icpt = slope*(p - m)
-            lo, hi = float(p.min()), float(p.max())
-            if m < lo:
-                U.append(abs(slope) * np.r_[w, -m])
-                sg.append(np.sign(slope))
-            elif m > hi:
-                U.append(abs(slope) * np.r_[-w, m])
-                sg.append(-np.sign(slope))
-            else:  # alpha (p - m1)_+ + beta (p - m2)_+ with m2 < m1 < min p
-                span = max(hi - lo, 1.0)
-                m1, m2 = lo - span, lo - 2 * span
-                A = np.array([[1.0, 1.0], [-m1, -m2]])
-                alpha, beta = np.linalg.solve(A, [slope, icpt])
-                for coef, mm in ((alpha, m1), (beta, m2)):
-                    if coef != 0:
-                        U.append(abs(coef) * np.r_[w, -mm])
-                        sg.append(np.sign(coef))
-        U = np.array(U).reshape(-1, D)
-        yield sc.network(U, np.array(sg), skip=skip, a=a, c=0.0 if c is None else c)
+        yield lift_1d(sc, w, p, res.knots, res.jumps, res.slope, res.intercept, skip)
+
+
+def lift_1d(sc: Scaled, w: np.ndarray, p: np.ndarray, knots, jumps, slope: float, icpt: float, skip: bool):
+    """The network in ``x`` of a univariate CPWL function of the projection ``p = w·x`` (normalized).
+
+    ``g(p) = slope·p + icpt + Σ_j jumps_j (p − knots_j)_+`` becomes one neuron per knot
+    (``c (p − u)_+ = sign(c) (|c| w·x − |c| u)_+``); the affine part becomes the skip term, or one
+    or two neurons that are linear on the data ``p`` of shape (N,). ``w`` has shape (d,).
+    """
+    D = sc.Z.shape[1]
+    d = D - 1
+    U, sg = [], []
+    for u, cj in zip(knots, jumps, strict=True):
+        U.append(abs(cj) * np.r_[w, -u])
+        sg.append(np.sign(cj))
+    a = c = None
+    if skip:
+        a, c = slope * w, icpt
+    elif slope == 0:
+        if icpt != 0:
+            U.append(np.r_[np.zeros(d), abs(icpt)])
+            sg.append(np.sign(icpt))
+    else:
+        m = -icpt / slope  # slope*p + icpt = slope*(p - m)
+        lo, hi = float(p.min()), float(p.max())
+        if m < lo:
+            U.append(abs(slope) * np.r_[w, -m])
+            sg.append(np.sign(slope))
+        elif m > hi:
+            U.append(abs(slope) * np.r_[-w, m])
+            sg.append(-np.sign(slope))
+        else:  # alpha (p - m1)_+ + beta (p - m2)_+ with m2 < m1 < min p
+            span = max(hi - lo, 1.0)
+            m1, m2 = lo - span, lo - 2 * span
+            A = np.array([[1.0, 1.0], [-m1, -m2]])
+            alpha, beta = np.linalg.solve(A, [slope, icpt])
+            for coef, mm in ((alpha, m1), (beta, m2)):
+                if coef != 0:
+                    U.append(abs(coef) * np.r_[w, -mm])
+                    sg.append(np.sign(coef))
+    U = np.array(U).reshape(-1, D)
+    return sc.network(U, np.array(sg), skip=skip, a=a, c=0.0 if c is None else c)
 
 
 def _prune(net: ReLUNetwork, rtol: float) -> ReLUNetwork:
