@@ -45,6 +45,7 @@ import scipy.sparse as sp
 
 from ..network import ReLUNetwork
 from ._blocks import BlockSet
+from ._polish import bounded_lp
 from ._scaling import Scaled
 from .backends import MILPProblem
 
@@ -265,7 +266,7 @@ class PatternModel:
             cvec = np.concatenate([cvec, np.zeros(sc.d + 1)])
             bounds += [(None, None)] * (sc.d + 1)
         if self.lo is not None:
-            z = _bounded_lp(cvec, M, self.lo, self.hi, bounds)
+            z = bounded_lp(cvec, np.zeros((0, M.shape[1])), M, self.lo, self.hi, bounds)
             if z is None:
                 return None
             z[:n_lam] = np.maximum(z[:n_lam], 0.0)
@@ -340,29 +341,6 @@ class PatternModel:
             kk = by_support[S][int(np.flatnonzero(ok)[0])]
             entries.add(2 * kk + (0 if sg[k] > 0 else 1))
         return self.polish(sorted(entries))
-
-
-def _bounded_lp(
-    cvec: np.ndarray, M: np.ndarray, lo: np.ndarray, hi: np.ndarray, bounds: list
-) -> np.ndarray | None:
-    """``min cvec·z`` s.t. ``lo ≤ M z ≤ hi`` (tightened bounds first, then the bounds as given)."""
-    from scipy.optimize import linprog
-
-    from ._polish import bound_rows, tightened
-
-    for blo, bhi in (tightened(lo, hi), (lo, hi)):
-        A_ub, b_ub = bound_rows(M, blo, bhi)
-        res = linprog(
-            cvec,
-            A_ub=A_ub,
-            b_ub=b_ub,
-            bounds=bounds,
-            method="highs",
-            options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
-        )
-        if res.status == 0 and res.x is not None:
-            return np.asarray(res.x, dtype=np.float64)
-    return None
 
 
 def _refine(M: np.ndarray, t: np.ndarray, z: np.ndarray, n_lam: int) -> np.ndarray:

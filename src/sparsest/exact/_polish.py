@@ -27,7 +27,7 @@ import numpy as np
 
 from ._scaling import Scaled
 
-__all__ = ["BOUND_MARGIN", "bound_rows", "polish_structure", "tightened"]
+__all__ = ["BOUND_MARGIN", "bound_rows", "bounded_lp", "polish_structure", "tightened"]
 
 #: normalized margin by which bounds are tightened before an exact LP re-solve: three times the
 #: LP's feasibility tolerance (1e-10), a third of the float64 re-check's nominal accuracy (1e-9)
@@ -103,7 +103,7 @@ def polish_structure(
         A_eq[:, nv:] = Z
     bounds = [(None, None)] * n
     if lo is not None:
-        x = _bounded_lp(cost, A_ub, A_eq, lo, hi, bounds)
+        x = bounded_lp(cost, A_ub, A_eq, lo, hi, bounds)
         if x is None:
             return None
     else:
@@ -128,10 +128,11 @@ def polish_structure(
     return U, np.array(a), c
 
 
-def _bounded_lp(
+def bounded_lp(
     cost: np.ndarray, A_sign: np.ndarray, A_out: np.ndarray, lo: np.ndarray, hi: np.ndarray, bounds: list
 ) -> np.ndarray | None:
-    """``min cost·x`` s.t. ``A_sign x ≤ 0`` and ``lo ≤ A_out x ≤ hi``: tightened bounds first."""
+    """``min cost·x`` s.t. ``A_sign x ≤ 0`` and ``lo ≤ A_out x ≤ hi``: tightened bounds first, then the
+    bounds as given (``A_sign`` may have no rows). Shared by this module and :mod:`._pattern_model`."""
     from scipy.optimize import linprog
 
     for blo, bhi in (tightened(lo, hi), (lo, hi)):
