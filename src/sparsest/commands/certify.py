@@ -13,7 +13,6 @@ from ._common import (
     add_solver_options,
     add_targets_arguments,
     print_json,
-    require_1d_targets,
     targets_from_args,
     targets_given,
 )
@@ -107,7 +106,8 @@ def _print(res, args, ds) -> None:
 
 
 def _run_targets(args, mf, ds, targets) -> int:
-    """Certify against per-point bounds (1-D): float64 re-check and the exact fewest knots."""
+    """Certify against per-point bounds: float64 re-check and the exact fewest knots (1-D; d-D in
+    :func:`_run_targets_dd`)."""
     import time
 
     from ..errors import DataError, ParameterError
@@ -115,12 +115,11 @@ def _run_targets(args, mf, ds, targets) -> int:
     from ..verify import check_targets
 
     flag = targets_given(args)
-    if ds.n_features > 1:
-        return _run_targets_dd(args, mf, ds, targets, flag)
-    require_1d_targets(args, ds, flag or "the model's recorded targets")
     net = mf.network
     if net.n_features != ds.n_features:
         raise DataError(f"{ds.source}: has {ds.n_features} input(s) but the model takes {net.n_features}")
+    if ds.n_features > 1:
+        return _run_targets_dd(args, mf, ds, targets, flag)
     if args.objective == "nonzeros":
         raise ParameterError(
             "with targets the count certified is the knots (neurons): remove --objective nonzeros"
@@ -184,14 +183,11 @@ def _run_targets_dd(args, mf, ds, targets, flag) -> int:
     :func:`sparsest.exact.solve_targets` on the same model (skip term iff the network has one)."""
     import numpy as np
 
-    from ..errors import DataError
     from ..exact import solve_targets
     from ..network import DEFAULT_RTOL
     from ..verify import check_targets
 
-    net = mf.network
-    if net.n_features != ds.n_features:
-        raise DataError(f"{ds.source}: has {ds.n_features} input(s) but the model takes {net.n_features}")
+    net = mf.network  # (its input count is checked by the caller)
     objective = args.objective
     if objective is None:
         recorded = mf.metadata.get("objective")
