@@ -392,7 +392,6 @@ def _run_targets(args, ds, p: float) -> int:
         return _run_targets_dd(args, ds, p)
     flag = targets_given(args)
     targets = targets_from_args(args, ds)
-    require_1d_targets(args, ds)
     _targets_only_options(args, flag)
     res = solve_tube_1d(ds.X[:, 0], targets, p)
     if args.out and res.status != "error":
