@@ -32,8 +32,20 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-#: packages of the optional extras (``onnx``, ``gurobi``, ``test``): a core install has none of them
-EXTRAS_MODULES = ("onnx", "onnxruntime", "gurobipy", "pytest", "hypothesis", "ruff")
+#: packages of the optional extras (``onnx``, ``gurobi``, ``fast``, ``dask``, ``bench``, ``test``): a core
+#: install has none of them
+EXTRAS_MODULES = (
+    "onnx",
+    "onnxruntime",
+    "gurobipy",
+    "numba",
+    "dask",
+    "distributed",
+    "pwlf",
+    "pytest",
+    "hypothesis",
+    "ruff",
+)
 
 #: ``python -c`` program: make the extras unimportable (``sys.modules[name] = None`` makes
 #: ``import name`` raise ImportError, as in an install without them), then run the CLI
