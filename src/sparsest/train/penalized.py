@@ -53,6 +53,7 @@ from .sparsest import (
     _progress_bar,
     _prox_,
     _Scaler,
+    _trim_heap,
 )
 
 __all__ = ["PENALIZED_WIDTH", "fit_penalized", "gradient_phase", "penalized_objective"]
@@ -257,6 +258,8 @@ def gradient_phase(
     warm = max(1, epochs // 6)
     epochs_run = 0
     for ep in range(1, epochs + 1):
+        if ep % 25 == 0:
+            _trim_heap()
         mse, _, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip, lo, hi)
         opt.step(grads)
         if ep > warm and lam is not None:

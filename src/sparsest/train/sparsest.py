@@ -27,6 +27,7 @@ the caller is told (``interpolates=False``).
 from __future__ import annotations
 
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -35,7 +36,15 @@ import torch
 
 from ..errors import ParameterError
 from ..network import ReLUNetwork, default_skip
-from .polish import lower_bound_1d, output_layer_fit, polish, polish_windows_1d, single_threaded_blas
+from .hinge import hinge_fit
+from .polish import (
+    PolishResult,
+    lower_bound_1d,
+    output_layer_fit,
+    polish,
+    polish_windows_1d,
+    single_threaded_blas,
+)
 
 _lower_bound = lower_bound_1d  # (the tests' name)
 
@@ -428,6 +437,12 @@ def fit_sparsest(
     # than the epochs, so they at most double the cost of the gradient phase.
     early, n_lp_checks, t_checks = None, 0, 0.0
     checks = set() if bound is None or not early_stop else _checkpoints(epochs, warm, d)
+    # large d-D data: the restarts' polish is an output-layer re-solve there (too many pattern
+    # rows), which never gets near the generic bound, so checkpoints would only cost time; the
+    # additive hinge fit below supplies the vertex-sparse answer instead
+    hinge = d > 1 and objective == "nonzeros" and ib and not skip and N * K > _MAX_PATTERN_ROWS
+    if hinge:
+        checks = set()
 
     for ep in range(1, epochs + 1):
         if ep - 1 in checks and t_checks <= time.perf_counter() - t_grad - t_checks:
@@ -439,6 +454,8 @@ def fit_sparsest(
                 early = res
                 hist_stop = ep - 1
                 break
+        if ep % 25 == 0:
+            _trim_heap()
         mse, f, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip)
         opt.step(grads)
         if ep > warm:
@@ -477,6 +494,13 @@ def fit_sparsest(
     else:
         pr, n_lp, n_pool, nets, r_best = early
         n_lp = n_lp_checks
+    if hinge and (not pr.interpolates or pr.n_nonzero > N):
+        with single_threaded_blas():
+            hn = hinge_fit(Xn, yn, fit_rtol=fit_rtol * 0.5, deadline=deadline)
+        if hn is not None and (not pr.interpolates or hn.n_nonzero(ib) < pr.n_nonzero):
+            pr = PolishResult(
+                hn, True, hn.max_residual(Xn, yn), hn.n_active_neurons(ib), hn.n_nonzero(ib), 0, 0.0
+            )
     t_pol = time.perf_counter() - t_pol + t_checks
     if not pr.interpolates:
         # fall back on an output-layer re-solve over every hyperplane the training visited (all
@@ -562,6 +586,33 @@ _WINDOW_MIN_N = 48
 
 #: above N × (active neurons) pattern-constraint rows, the d-D polish re-solves the output layer only
 _MAX_PATTERN_ROWS = 20_000
+
+
+def _trim_heap() -> None:
+    """Return the freed heap pages to the system (glibc ``malloc_trim``; a no-op elsewhere).
+
+    The gradient phase frees and re-allocates its ``(R, N, K)`` temporaries every epoch; glibc keeps
+    freed blocks below its (dynamic) mmap threshold in the heap, and small long-lived allocations
+    between them keep it from shrinking, so without a trim the resident memory grows with the
+    epochs (measured on diabetes, 600 epochs: 1.33 GB peak, 0.4 GB with the blocks returned).
+    """
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        _MALLOC_TRIM = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                fn = ctypes.CDLL("libc.so.6").malloc_trim
+                fn.argtypes, fn.restype = [ctypes.c_size_t], ctypes.c_int
+                _MALLOC_TRIM = fn
+            except (OSError, AttributeError):
+                pass
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM = None
 
 
 def _progress_bar(progress: bool, total: int):
