@@ -11,15 +11,17 @@ sorted values ``z_0 < … < z_{n−1}`` of input ``j``, a neuron active exactly 
     λ_1 (x_j − z_m)_+ + λ_2 (x_j − z_{m+1})_+ = ((λ_1 + λ_2) x_j − (λ_1 z_m + λ_2 z_{m+1}))_+  (on the data)
 
 so one *group* ``g = (j, m, output sign s)`` is one neuron (weight and bias: 2 nonzeros) whatever
-its two ray coefficients. Interpolation ``Σ_g s_g Σ_rays λ r(x_i) = y_i`` is an LP in ``λ ≥ 0`` with
-``N`` rows only. Groups: every up-gap of every input, the top down-gap (``(t − x_j)_+``, the
-negative slope) and the constant neuron ``(c)_+`` (1 nonzero), each with both output signs; the
-up-hinges and one down-hinge of a single input with distinct values already span every function
-of that input on the data, so the LP is feasible whenever one input separates all points.
+its two ray coefficients. Interpolation ``C + Σ_hinges c_h (±(x_ij − z_h))_+ = y_i`` is an LP in the
+hinge coefficients; it is solved in function-value form (:func:`_sparse_lp`: the values of each
+input's additive component at its data values, and the slope changes at the knots), which has
+``O(N d)`` matrix entries where the hinge columns have ``O(d N²)``. Groups: every up-gap of every
+input (the hinge at the lowest value carries the input's slope) and the constant neuron ``(c)_+``
+(1 nonzero), each with both output signs; they span every function of one input on the data, so
+the LP is feasible whenever one input separates all points.
 
 The count is minimized by group-reweighted ℓ1 (the ℓp majorization of the neuron count used by
 the polish): ``min Σ_g c_g ω_g Σ_{r ∈ g} λ_r`` with ``ω_g = (Σ_{r∈g} λ_r + ε)^{p−1}`` from the
-previous LP (``c_g`` the group's nonzeros), warm-started, with ``ε`` decreasing. Re-weighting pulls
+previous LP (``c_g`` the group's nonzeros), with ``ε`` decreasing. Re-weighting pulls
 mass onto groups already used, so that both rays of a gap enter (a knot strictly inside the gap:
 two degrees of freedom for two nonzeros) — a vertex then has about ``N`` nonzeros, the generic
 lower bound. After each LP, hinges at the same knot are pooled and hinges at adjacent knots of
@@ -42,60 +44,107 @@ from ..network import ReLUNetwork
 __all__ = ["hinge_fit"]
 
 
-def _groups(X: np.ndarray):
-    """Ray columns of every group (module docstring).
+def _sparse_lp(X: np.ndarray):
+    """The hinge LP in function-value form: ``O(N d)`` entries instead of ``O(d N²)``.
+
+    Variables: per input ``j`` the values ``g_j(z_m)`` of its additive component at its distinct
+    sorted values (``g_j(z_0) = 0``), a constant ``C = C⁺ − C⁻``, and per hinge ``(j, m, s)`` (knot
+    ``z_m``, output sign ``s``; ``m < n_j − 1``) two nonnegative copies ``e^L``, ``e^R`` — the
+    hinge's share in the gap to its left and to its right (its coefficient is ``e^L + e^R``).
+    Rows: interpolation ``C + Σ_j g_j(x_ij) = y_i`` (``d + 2`` entries), and per input and knot the
+    slope change ``slope_m − slope_{m−1} = Σ_s s (e^L + e^R)`` (``slope_{−1} = 0``; ≤ 7 entries).
+    With ``g_j(z) = Σ_m c_m (z − z_m)_+`` this is the hinge-basis LP of the module docstring, and
+    a group (gap) ``(j, m, s)`` owns ``e^R_{j,m,s}`` and ``e^L_{j,m+1,s}``.
 
     Returns
     -------
-    M : sparse matrix of shape (N, R)
-        Ray values times the group's output sign.
-    grp : ndarray of shape (R,)
-        Group of each ray.
-    meta : ndarray of shape (G, 4)
-        Per group: input ``j`` (−1 for the constant), direction (+1 up, −1 down), sign ``s``,
-        the group's nonzero cost.
-    knots : ndarray of shape (R,)
-        Knot of each ray (0 for the constant).
-    keys : list of R tuples
-        ``(j, direction, s, knot index)`` of each ray: rays of adjacent groups at the same knot
-        are the same function.
+    A : sparse matrix (CSC, 32-bit indices), row bounds ``lo, hi``, column bounds ``clo, chi``
+    e_cols : ndarray of int
+        Columns of the hinge copies and of ``C⁺, C⁻`` (the "rays"), with
+    grp, meta, knots, keys
+        as in :func:`_neurons` / :func:`_network`: the group, knot and ``(j, 1, s, m)`` key of each
+        ray (the constant: ``(−1, 0, s, 0)``); ``meta`` rows ``(j, dir, s, cost)`` per group.
     """
     N, d = X.shape
-    rows, cols, vals, grp, knots, meta, keys = [], [], [], [], [], [], []
-    r = 0
+    inf = np.inf
+    rows, cols, vals = [], [], []
+    col_lo, col_hi = [], []
+    nrow = N
+    ncol = 0
+    e_cols, grp, knots, keys, meta = [], [], [], [], []
+
+    def new_col(lo, hi):
+        nonlocal ncol
+        col_lo.append(lo)
+        col_hi.append(hi)
+        ncol += 1
+        return ncol - 1
+
+    gid: dict = {}
+
+    def group(j, m, s):
+        k = (j, m, s)
+        if k not in gid:
+            gid[k] = len(meta)
+            meta.append((j, 1, s, 2.0))
+        return gid[k]
+
     for j in range(d):
-        z = np.unique(X[:, j])
-        if z.size < 2:
+        z, inv = np.unique(X[:, j], return_inverse=True)
+        n = z.size
+        if n < 2:
             continue
-        xj = X[:, j]
-        gaps = [(m, 1) for m in range(z.size - 1)] + [(z.size - 2, -1)]
-        for m, dr in gaps:
-            for s in (1.0, -1.0):
-                g = len(meta)
-                meta.append((j, dr, s, 2.0))
-                for mm in (m, m + 1):
-                    zz = z[mm]
-                    keys.append((j, dr, s, mm))
-                    col = np.maximum(dr * (xj - zz), 0.0)
-                    nz = np.flatnonzero(col)
-                    rows.append(nz)
-                    cols.append(np.full(nz.size, r))
-                    vals.append(s * col[nz])
-                    grp.append(g)
-                    knots.append(zz)
-                    r += 1
-    for s in (1.0, -1.0):
-        g = len(meta)
-        meta.append((-1, 0, s, 1.0))
+        gcol = np.array([new_col(0.0, 0.0)] + [new_col(-inf, inf) for _ in range(n - 1)])
         rows.append(np.arange(N))
-        cols.append(np.full(N, r))
+        cols.append(gcol[inv.reshape(-1)])
+        vals.append(np.ones(N))
+        h = np.diff(z)
+        for m in range(n - 1):
+            r = nrow
+            nrow += 1
+            # slope_m − slope_{m−1}: (g_{m+1} − g_m)/h_m − (g_m − g_{m−1})/h_{m−1}
+            ent = {gcol[m + 1]: 1.0 / h[m], gcol[m]: -1.0 / h[m]}
+            if m > 0:
+                ent[gcol[m]] += -1.0 / h[m - 1]
+                ent[gcol[m - 1]] = 1.0 / h[m - 1]
+            for s in (1.0, -1.0):
+                for side in (0, 1):  # 0: left copy (gap m−1), 1: right copy (gap m)
+                    if side == 0 and m == 0:
+                        continue
+                    c = new_col(0.0, inf)
+                    ent[c] = -s
+                    e_cols.append(c)
+                    grp.append(group(j, m - 1 + side, s))
+                    knots.append(z[m])
+                    keys.append((j, 1, s, m))
+            rows.append(np.full(len(ent), r))
+            cols.append(np.fromiter(ent.keys(), dtype=np.int64))
+            vals.append(np.fromiter(ent.values(), dtype=np.float64))
+    for s in (1.0, -1.0):
+        c = new_col(0.0, inf)
+        rows.append(np.arange(N))
+        cols.append(np.full(N, c))
         vals.append(np.full(N, s))
-        grp.append(g)
+        meta.append((-1, 0, s, 1.0))
+        e_cols.append(c)
+        grp.append(len(meta) - 1)
         knots.append(0.0)
         keys.append((-1, 0, s, 0))
-        r += 1
-    M = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(N, r))
-    return M, np.asarray(grp), np.asarray(meta, dtype=float), np.asarray(knots), keys
+    A = sp.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(nrow, ncol)
+    )
+    A.indices = A.indices.astype(np.int32)
+    A.indptr = A.indptr.astype(np.int32)
+    return (
+        A,
+        np.asarray(col_lo),
+        np.asarray(col_hi),
+        np.asarray(e_cols),
+        np.asarray(grp),
+        np.asarray(meta, dtype=float),
+        np.asarray(knots),
+        keys,
+    )
 
 
 def _neurons(lam: np.ndarray, knots: np.ndarray, keys: list) -> list:
@@ -194,7 +243,7 @@ def hinge_fit(
     y: np.ndarray,
     *,
     p: float = 0.1,
-    iters: int = 10,
+    iters: int | None = None,
     fit_rtol: float = 1e-10,
     deadline: float | None = None,
 ) -> ReLUNetwork | None:
@@ -206,8 +255,10 @@ def hinge_fit(
     y : ndarray of shape (N,)
     p : float
         Exponent of the reweighting.
-    iters : int
-        LPs (the first plain ℓ1, then reweighted, warm-started).
+    iters : int, optional
+        LPs (the first plain ℓ1, then reweighted; interior-point method, measured 4× faster than
+        the simplex method here). Default ``clip(5·10⁴ / (N d), 3, 10)``: each LP costs about
+        ``N d`` times a slowly growing factor, and the count falls by a few percent per LP.
     fit_rtol : float
         Required accuracy, relative to ``1 + max|y|``.
     deadline : float, optional
@@ -225,36 +276,46 @@ def hinge_fit(
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     N, d = X.shape
     tol = fit_rtol * (1.0 + float(np.max(np.abs(y), initial=0.0)))
-    M, grp, meta, knots, keys = _groups(X)
-    R, G = M.shape[1], meta.shape[0]
+    if iters is None:
+        iters = int(np.clip(50_000 // max(1, N * d), 3, 10))
+    A, clo, chi, e_cols, grp, meta, knots, keys = _sparse_lp(X)
+    nrow, ncol = A.shape
+    G = meta.shape[0]
     h = new_highs()
     h.setOptionValue("primal_feasibility_tolerance", 1e-10)
     h.setOptionValue("dual_feasibility_tolerance", 1e-10)
-    h.setOptionValue("presolve", "off")  # keep the warm start between re-weighted LPs
+    inf = highspy.kHighsInf
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = R, N
+    lp.num_col_, lp.num_row_ = ncol, nrow
     cost_g = meta[:, 3]
-    lp.col_cost_ = cost_g[grp]
-    lp.col_lower_ = np.zeros(R)
-    lp.col_upper_ = np.full(R, highspy.kHighsInf)
-    lp.row_lower_ = y
-    lp.row_upper_ = y
+    cost = np.zeros(ncol)
+    cost[e_cols] = cost_g[grp]
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.where(np.isinf(clo), -inf, clo)
+    lp.col_upper_ = np.where(np.isinf(chi), inf, chi)
+    rhs = np.concatenate([y, np.zeros(nrow - N)])
+    lp.row_lower_ = rhs
+    lp.row_upper_ = rhs
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = M.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = M.indices.astype(np.int32)
-    lp.a_matrix_.value_ = M.data
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
     h.passModel(lp)
-    idx = np.arange(R, dtype=np.int32)
+    R = e_cols.size
+    idx = e_cols.astype(np.int32)
     best, best_nz = None, None
     for it in range(max(1, iters)):
         if it and deadline is not None and time.perf_counter() > deadline:
             break
         if deadline is not None:
             h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
+        # interior-point method with crossover (a vertex): at N = 1000 it took 8 s per LP, the
+        # dual simplex 70 s from scratch and 25 s warm-started
+        h.setOptionValue("solver", "ipm")
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
-        lam = np.asarray(h.getSolution().col_value)
+        lam = np.asarray(h.getSolution().col_value)[e_cols]
         lam = np.where(lam > 1e-12 * max(1.0, float(lam.max(initial=0.0))), lam, 0.0)
         fixed = _exact_or_none(X, y, _neurons(lam, knots, keys), d, tol)
         if fixed is not None:
