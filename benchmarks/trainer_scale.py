@@ -5,6 +5,7 @@ Usage::
     python benchmarks/trainer_scale.py                        # all parts
     python benchmarks/trainer_scale.py --parts recovery --sizes 200 --instances 20
     python benchmarks/trainer_scale.py --parts diabetes
+    python benchmarks/trainer_scale.py --parts dd --dd-sizes 500 1000 2000
 
 Parts:
 
@@ -13,6 +14,8 @@ Parts:
    fraction whose neuron count equals the exact 1-D optimum (:func:`sparsest.exact.solve_1d`, the
    referee) with an exact fit, and the median seconds. Targets: ≥ 95 %; median ≤ 3 s at N = 200,
    ≤ 15 s at N = 1,000.
+3. ``dd`` — d-D interpolation (10 inputs) at N = 500, 1000, 2000 (``--dd-sizes``), each in a child
+   process: seconds, peak memory, nonzeros / N, seconds per N × width.
 2. ``diabetes`` — interpolating scikit-learn's diabetes data (442 × 10) in a child process:
    seconds, peak resident memory, nonzeros. Targets: ≤ 20 s, ≤ 1 GB, ≤ 1.5 N nonzeros.
 
@@ -110,9 +113,47 @@ def diabetes() -> None:
     )
 
 
+_DDSCALE = """
+import json, resource, sys, time, warnings
+import numpy as np
+from sparsest.train.engine import train
+n = int(sys.argv[1])
+rng = np.random.default_rng(n)
+X = rng.normal(size=(n, 10))
+y = np.sin(X[:, 0]) + X[:, 1] ** 2 - X[:, 2] + 0.3 * rng.normal(size=n)
+t = time.perf_counter()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    res = train(X, y, method="sparsest", progress=False)
+sec = time.perf_counter() - t
+print(json.dumps({"seconds": sec, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "nonzeros": res.n_nonzero, "exact_fit": bool(res.converged), "max_residual": res.max_residual,
+    "width": res.config["info"]["width"]}))
+"""
+
+
+def ddscale(sizes: list[int]) -> None:
+    """d-D interpolation (10 inputs, a smooth additive signal plus noise) at each N in a child
+    process: seconds, peak memory, nonzeros / N, and seconds / (N × width) (the linear-cost check)."""
+    for n in sizes:
+        cmd = [sys.executable, "-c", _DDSCALE, str(n)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(
+            f"  N={n:>5} x 10: {r['seconds']:7.1f} s, peak RSS {r['peak_rss_mb']:6.0f} MB, "
+            f"{r['nonzeros']} nonzeros = {r['nonzeros'] / n:.2f} N, width {r['width']}, "
+            f"us per N*width {1e6 * r['seconds'] / (n * r['width']):.1f}, exact fit {r['exact_fit']} "
+            f"(max residual {r['max_residual']:.1e})",
+            flush=True,
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--parts", nargs="+", default=["recovery", "diabetes"], choices=["recovery", "diabetes"])
+    ap.add_argument(
+        "--parts", nargs="+", default=["recovery", "diabetes", "dd"], choices=["recovery", "diabetes", "dd"]
+    )
+    ap.add_argument("--dd-sizes", nargs="+", type=int, default=[500, 1000, 2000])
     ap.add_argument("--sizes", nargs="+", type=int, default=[200, 1000])
     ap.add_argument("--instances", type=int, default=20)
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -123,6 +164,9 @@ def main() -> None:
     if "diabetes" in args.parts:
         print("== diabetes interpolation")
         diabetes()
+    if "dd" in args.parts:
+        print("== d-D interpolation at scale (10 inputs)")
+        ddscale(args.dd_sizes)
 
 
 if __name__ == "__main__":

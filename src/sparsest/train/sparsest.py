@@ -17,7 +17,10 @@ Algorithm (all steps optimize the network itself; the exact solvers are only the
    picks a sparse exact fit, and a count-reducing local search (ejection chains: remove a neuron,
    let its neighbours shift to adjacent patterns, re-solve) removes neurons/weights while an exact
    fit remains. The final support is re-solved by float64 least squares and re-checked by the
-   forward pass.
+   forward pass. Large d-D data (``N × K`` above the pattern-row limit, no skip term, biases
+   counted): the restarts get an output-layer re-solve only, and the additive hinge fit
+   (:func:`sparsest.train.hinge.hinge_fit`: single-input neurons, a sparse group-reweighted LP)
+   supplies a vertex-sparse answer (about ``N`` nonzeros); the sparser exact fit is kept.
 4. **Un-normalize** (function-preserving) and re-check the fit on the original data.
 
 The result interpolates to ``max|f(x_i) − y_i| ≤ fit_rtol (1 + max|y|)`` (default ``1e-10``) or
