@@ -49,7 +49,7 @@ def test_hinge_fit_deterministic():
 
 
 def test_hinge_fit_none_when_no_additive_interpolant():
-    # XOR on the square: g1(x1) + g2(x2) cannot fit it (the four values sum to 0 in ±, here to 2)
+    # XOR on the square: an additive g1(x1) + g2(x2) has f(0,0) + f(1,1) = f(0,1) + f(1,0); XOR has 0 ≠ 2
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([0.0, 1.0, 1.0, 0.0])
     assert hinge_fit(X, y) is None
