@@ -337,3 +337,51 @@ def test_cli_bad_input_is_one_line_exit_2(wd, case):
     assert len(lines) == 1 and "error" in lines[0] and "Traceback" not in err, err
     assert any(n.lower() in lines[0].lower() for n in needles), lines[0]
     assert set(os.listdir(wd)) == before
+
+
+# ------------------------------------------------------------------------ library certify_targets
+
+
+@pytest.mark.parametrize("kind", ["tolerance", "bounds", "classification"])
+def test_certify_targets_certifies_the_optimum_and_nothing_worse(kind):
+    import sparsest
+    from sparsest.exact import certify_targets
+    from sparsest.network import ReLUNetwork
+
+    X, tg = _instance(3, kind, 5)
+    res = solve_targets(X, tg, "nonzeros", time_limit=30)
+    assert res.status == "optimal" and res.network is not None
+    # the optimum is certified, with the solver's own count and bound
+    cr = certify_targets(res.network, X, tg, "nonzeros", time_limit=30)
+    assert cr.interpolates and cr.certified and cr.status == "optimal"
+    assert cr.count == cr.optimum == res.objective and cr.bound <= cr.count
+    # the same network plus a neuron that is zero on the data: still within bounds, one more
+    # neuron and more nonzeros than the optimum, so not certified
+    net = res.network
+    far = float(np.max(np.abs(X))) * 10 + 1
+    W = np.concatenate([net.W, np.ones((1, X.shape[1]))])
+    b = np.concatenate([net.b, [-far * X.shape[1]]])
+    v = np.concatenate([net.v, [1.0]])
+    bigger = ReLUNetwork(W, b, v, a=net.a if net.skip else None, c=net.c, skip=net.skip)
+    cb = certify_targets(bigger, X, tg, "nonzeros", time_limit=30)
+    assert cb.interpolates and not cb.certified and cb.count > cb.optimum
+    # a network outside the bounds is never certified (and says so)
+    out = ReLUNetwork(net.W, net.b, net.v * 0.0 + 50.0, a=net.a if net.skip else None, c=net.c, skip=net.skip)
+    if not check_targets(out, X, tg).ok:
+        co = certify_targets(out, X, tg, "nonzeros", time_limit=30)
+        assert not co.interpolates and not co.certified
+    # the top-level names
+    assert sparsest.certify_targets is certify_targets and sparsest.solve_targets is solve_targets
+
+
+def test_certify_targets_bad_input():
+    from sparsest.exact import certify_targets
+
+    X, tg = _instance(0, "tolerance", 4)
+    net = solve_targets(X, tg, "nonzeros", time_limit=30).network
+    with pytest.raises(ParameterError, match="input"):
+        certify_targets(net, X[:, :1], tg)
+    with pytest.raises(ParameterError, match="Targets"):
+        certify_targets(net, X, np.zeros(4))
+    with pytest.raises(ParameterError, match="objective"):
+        certify_targets(net, X, tg, "weights")

@@ -8,7 +8,8 @@ Public API (imported lazily, so ``import sparsest`` does not import torch):
   per-point bounds or class margins; :func:`solve_tube_1d` — the exact fewest-knot 1-D fit within
   them; :func:`frontier_1d` — the best fit with k knots for every k (uniform error and least squares).
 * :func:`solve_exact`, :func:`certify` — sparsest network in any dimension with a proof (MILP,
-  HiGHS by default), and certification of a given network.
+  HiGHS by default), and certification of a given network; :func:`solve_targets`,
+  :func:`certify_targets` — the same within per-point bounds (a tolerance, bounds, class margins).
 * :func:`load_data`, :func:`save_model`, :func:`load_model` — files (format: ``docs/model-format.md``).
 * :func:`export_onnx`, :func:`export_torch` — the network for other runtimes.
 * :func:`plot_model_1d`, :func:`plot_model_nd`, :func:`plot_history` — figures.
@@ -40,6 +41,8 @@ _EXPORTS: dict[str, str] = {
     "p_star": "sparsest.exact",
     "solve_exact": "sparsest.exact",
     "certify": "sparsest.exact",
+    "certify_targets": "sparsest.exact",
+    "solve_targets": "sparsest.exact",
     "ExactResult": "sparsest.exact",
     "CertifyResult": "sparsest.exact",
     "load_data": "sparsest.data",

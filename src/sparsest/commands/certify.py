@@ -179,12 +179,9 @@ def _run_targets(args, mf, ds, targets) -> int:
 
 
 def _run_targets_dd(args, mf, ds, targets, flag) -> int:
-    """Certify a d-D model against per-point bounds: float64 re-check and the exact optimum of
-    :func:`sparsest.exact.solve_targets` on the same model (skip term iff the network has one)."""
-    import numpy as np
-
-    from ..exact import solve_targets
-    from ..network import DEFAULT_RTOL
+    """Certify a d-D model against per-point bounds (:func:`sparsest.exact.certify_targets`: float64
+    re-check and the exact optimum of :func:`sparsest.exact.solve_targets` on the same model)."""
+    from ..exact import certify_targets
     from ..verify import check_targets
 
     net = mf.network  # (its input count is checked by the caller)
@@ -193,24 +190,20 @@ def _run_targets_dd(args, mf, ds, targets, flag) -> int:
         recorded = mf.metadata.get("objective")
         objective = recorded if recorded in ("nonzeros", "neurons") else "nonzeros"
     include_bias = not args.free_bias
-    check = check_targets(net, ds.X, targets)
-    n_neurons = net.n_active_neurons(include_bias=True, rtol=DEFAULT_RTOL)
-    n_nonzero = net.n_nonzero(include_bias=include_bias, rtol=DEFAULT_RTOL)
-    count = n_nonzero if objective == "nonzeros" else n_neurons
-    res = solve_targets(
+    check = check_targets(net, ds.X, targets)  # the model's violation and RMSE for the report
+    cr = certify_targets(
+        net,
         ds.X,
         targets,
         objective,
-        warm_start=net if check.ok else None,
-        skip=net.skip,
         include_bias=include_bias,
         time_limit=args.time_limit,
         backend=args.backend,
         verbose=args.verbose,
     )
-    optimum = res.objective if res.status == "optimal" else None
-    certified = bool(check.ok and optimum is not None and count == optimum)
-    gap = 0.0 if count == 0 else float(np.clip((count - res.bound) / count, 0.0, 1.0))
+    res = cr.exact
+    n_neurons, n_nonzero, count, optimum = cr.n_neurons, cr.n_nonzero, cr.count, cr.optimum
+    certified, gap = cr.certified, cr.gap
     out = {
         "certified": certified,
         "satisfies": check.ok,

@@ -8,11 +8,12 @@
   fewest neurons), with a proven lower bound: certificates, then a MILP (HiGHS by default).
 * :func:`solve_targets` — the same within per-point bounds (:class:`sparsest.targets.Targets`:
   tolerance, bound columns, class margins), with the certificates valid there.
-* :func:`certify` — check a given network's fit and compare its count with the exact optimum.
+* :func:`certify` — check a given network's fit and compare its count with the exact optimum;
+  :func:`certify_targets` — the same within per-point bounds.
 * :func:`generic_lower_bound` — the dimension-count bound for labels in general position.
 """
 
-from ._certify import certify
+from ._certify import certify, certify_targets
 from ._result import CertifyResult, ExactResult
 from ._solve import FORMULATIONS, OBJECTIVES, generic_lower_bound, solve
 from ._solve_targets import solve_targets
@@ -36,6 +37,7 @@ __all__ = [
     "Tube1DResult",
     "available_backends",
     "certify",
+    "certify_targets",
     "generic_lower_bound",
     "get_backend",
     "p_star",

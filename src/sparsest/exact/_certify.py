@@ -7,11 +7,13 @@ import numpy as np
 from ..data import validate_xy
 from ..errors import ParameterError
 from ..network import DEFAULT_RTOL, ReLUNetwork
-from ..verify import check_interpolation
+from ..targets import Targets
+from ..verify import check_interpolation, check_targets
 from ._result import CertifyResult
 from ._solve import OBJECTIVES, solve
+from ._solve_targets import solve_targets
 
-__all__ = ["certify"]
+__all__ = ["certify", "certify_targets"]
 
 
 def certify(
@@ -91,6 +93,93 @@ def certify(
         bound=bound,
         gap=gap,
         certified=certified,
+        status=res.status,
+        assumptions=list(res.assumptions),
+        exact=res,
+    )
+
+
+def certify_targets(
+    network: ReLUNetwork,
+    X,
+    targets: Targets,
+    objective: str | None = None,
+    *,
+    time_limit: float = 60.0,
+    backend: str = "highs",
+    include_bias: bool = True,
+    count_rtol: float = DEFAULT_RTOL,
+    verbose: bool = False,
+) -> CertifyResult:
+    """Check ``network`` against per-point bounds and compare its count with the exact optimum.
+
+    The bounds ``lo_i ≤ f(x_i) ≤ hi_i`` of ``targets`` (a tolerance, bounds or class margins,
+    ``shared/docs/targets.md``) are re-checked in float64 (:func:`sparsest.verify.check_targets`),
+    the network is counted as in :func:`certify`, and :func:`sparsest.exact.solve_targets` runs on
+    the same data and model (skip term iff the network has one), warm-started with the network
+    when it satisfies the bounds. ``certified`` is ``True`` exactly when the network satisfies the
+    bounds, the solve reached status ``"optimal"``, and the counts agree. Only the lower-bound
+    certificates that stay valid with bounds are used (see ``exact.generic_hypothesis``).
+
+    Parameters
+    ----------
+    network : ReLUNetwork
+    X : array_like of shape (N, d)
+    targets : Targets
+        ``N`` bounds (``Targets.interpolation(y)`` gives :func:`certify`'s question).
+    objective : {"nonzeros", "neurons"}, optional
+        Default: ``"neurons"`` for univariate networks, ``"nonzeros"`` otherwise.
+
+    Returns
+    -------
+    CertifyResult
+        ``interpolates`` here means *satisfies the bounds*; ``max_residual`` is
+        ``max |f(x_i) − y_i|`` where the targets have a centre (``nan`` for class margins);
+        ``exact`` is the :func:`solve_targets` result (its ``max_violation`` and ``rmse`` too).
+    """
+    if not isinstance(network, ReLUNetwork):
+        raise ParameterError("certify_targets needs a ReLUNetwork")
+    if not isinstance(targets, Targets):
+        raise ParameterError("certify_targets needs Targets (sparsest.make_targets)")
+    X = np.asarray(X, dtype=np.float64)
+    X = X[:, None] if X.ndim == 1 else X
+    if network.n_features != X.shape[1]:
+        raise ParameterError(
+            f"the network has {network.n_features} input(s) but the data have {X.shape[1]} feature(s)"
+        )
+    if objective is None:
+        objective = "neurons" if X.shape[1] == 1 else "nonzeros"
+    if objective not in OBJECTIVES:
+        raise ParameterError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    chk = check_targets(network, X, targets)
+    n_neurons = network.n_active_neurons(include_bias=True, rtol=count_rtol)
+    n_nonzero = network.n_nonzero(include_bias=include_bias, rtol=count_rtol)
+    count = n_nonzero if objective == "nonzeros" else n_neurons
+    res = solve_targets(
+        X,
+        targets,
+        objective,
+        warm_start=network if chk.ok else None,
+        skip=network.skip,
+        include_bias=include_bias,
+        time_limit=time_limit,
+        backend=backend,
+        count_rtol=count_rtol,
+        verbose=verbose,
+    )
+    optimum = res.objective if res.status == "optimal" else None
+    gap = 0.0 if count == 0 else float(np.clip((count - res.bound) / count, 0.0, 1.0))
+    return CertifyResult(
+        interpolates=chk.ok,
+        max_residual=float("nan") if chk.max_residual is None else float(chk.max_residual),
+        n_neurons=n_neurons,
+        n_nonzero=n_nonzero,
+        count=count,
+        objective_name=objective,
+        optimum=optimum,
+        bound=res.bound,
+        gap=gap,
+        certified=bool(chk.ok and optimum is not None and count == optimum),
         status=res.status,
         assumptions=list(res.assumptions),
         exact=res,
