@@ -50,21 +50,9 @@ def certify(
     -------
     CertifyResult
     """
-    if not isinstance(network, ReLUNetwork):
-        raise ParameterError("certify needs a ReLUNetwork")
     X, y = validate_xy(X, y)
-    if network.n_features != X.shape[1]:
-        raise ParameterError(
-            f"the network has {network.n_features} input(s) but the data have {X.shape[1]} feature(s)"
-        )
-    if objective is None:
-        objective = "neurons" if X.shape[1] == 1 else "nonzeros"
-    if objective not in OBJECTIVES:
-        raise ParameterError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    objective = _checked(network, X, objective, "certify")
     chk = check_interpolation(network, X, y)
-    n_neurons = network.n_active_neurons(include_bias=True, rtol=count_rtol)
-    n_nonzero = network.n_nonzero(include_bias=include_bias, rtol=count_rtol)
-    count = n_nonzero if objective == "nonzeros" else n_neurons
     res = solve(
         X,
         y,
@@ -78,25 +66,7 @@ def certify(
         count_rtol=count_rtol,
         verbose=verbose,
     )
-    optimum = res.objective if res.status == "optimal" else None
-    bound = res.bound
-    gap = 0.0 if count == 0 else float(np.clip((count - bound) / count, 0.0, 1.0))
-    certified = bool(chk.ok and optimum is not None and count == optimum)
-    return CertifyResult(
-        interpolates=chk.ok,
-        max_residual=chk.max_residual,
-        n_neurons=n_neurons,
-        n_nonzero=n_nonzero,
-        count=count,
-        objective_name=objective,
-        optimum=optimum,
-        bound=bound,
-        gap=gap,
-        certified=certified,
-        status=res.status,
-        assumptions=list(res.assumptions),
-        exact=res,
-    )
+    return _result(network, objective, chk.ok, chk.max_residual, res, include_bias, count_rtol)
 
 
 def certify_targets(
@@ -137,24 +107,12 @@ def certify_targets(
         ``max |f(x_i) − y_i|`` where the targets have a centre (``nan`` for class margins);
         ``exact`` is the :func:`solve_targets` result (its ``max_violation`` and ``rmse`` too).
     """
-    if not isinstance(network, ReLUNetwork):
-        raise ParameterError("certify_targets needs a ReLUNetwork")
     if not isinstance(targets, Targets):
         raise ParameterError("certify_targets needs Targets (sparsest.make_targets)")
     X = np.asarray(X, dtype=np.float64)
     X = X[:, None] if X.ndim == 1 else X
-    if network.n_features != X.shape[1]:
-        raise ParameterError(
-            f"the network has {network.n_features} input(s) but the data have {X.shape[1]} feature(s)"
-        )
-    if objective is None:
-        objective = "neurons" if X.shape[1] == 1 else "nonzeros"
-    if objective not in OBJECTIVES:
-        raise ParameterError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    objective = _checked(network, X, objective, "certify_targets")
     chk = check_targets(network, X, targets)
-    n_neurons = network.n_active_neurons(include_bias=True, rtol=count_rtol)
-    n_nonzero = network.n_nonzero(include_bias=include_bias, rtol=count_rtol)
-    count = n_nonzero if objective == "nonzeros" else n_neurons
     res = solve_targets(
         X,
         targets,
@@ -167,11 +125,35 @@ def certify_targets(
         count_rtol=count_rtol,
         verbose=verbose,
     )
+    resid = float("nan") if chk.max_residual is None else float(chk.max_residual)
+    return _result(network, objective, chk.ok, resid, res, include_bias, count_rtol)
+
+
+def _checked(network, X: np.ndarray, objective: str | None, name: str) -> str:
+    """The objective (default by dimension) after checking the network against ``X`` (N, d)."""
+    if not isinstance(network, ReLUNetwork):
+        raise ParameterError(f"{name} needs a ReLUNetwork")
+    if network.n_features != X.shape[1]:
+        raise ParameterError(
+            f"the network has {network.n_features} input(s) but the data have {X.shape[1]} feature(s)"
+        )
+    if objective is None:
+        objective = "neurons" if X.shape[1] == 1 else "nonzeros"
+    if objective not in OBJECTIVES:
+        raise ParameterError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    return objective
+
+
+def _result(network, objective, ok, max_residual, res, include_bias, count_rtol) -> CertifyResult:
+    """The network's counts against the exact result ``res`` (certified: fits, optimal, equal)."""
+    n_neurons = network.n_active_neurons(include_bias=True, rtol=count_rtol)
+    n_nonzero = network.n_nonzero(include_bias=include_bias, rtol=count_rtol)
+    count = n_nonzero if objective == "nonzeros" else n_neurons
     optimum = res.objective if res.status == "optimal" else None
     gap = 0.0 if count == 0 else float(np.clip((count - res.bound) / count, 0.0, 1.0))
     return CertifyResult(
-        interpolates=chk.ok,
-        max_residual=float("nan") if chk.max_residual is None else float(chk.max_residual),
+        interpolates=ok,
+        max_residual=max_residual,
         n_neurons=n_neurons,
         n_nonzero=n_nonzero,
         count=count,
@@ -179,7 +161,7 @@ def certify_targets(
         optimum=optimum,
         bound=res.bound,
         gap=gap,
-        certified=bool(chk.ok and optimum is not None and count == optimum),
+        certified=bool(ok and optimum is not None and count == optimum),
         status=res.status,
         assumptions=list(res.assumptions),
         exact=res,
