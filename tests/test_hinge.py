@@ -61,9 +61,9 @@ def test_pairing_of_adjacent_hinges_is_the_same_function():
     X = x[:, None]
     lam = np.array([0.7, 0.3])
     knots = np.array([1.0, 2.0])
-    keys = [(0, 1, 1.0, 1), (0, 1, 1.0, 2)]
+    keys = [(0, 1.0, 1), (0, 1.0, 2)]
     neurons = _neurons(lam, knots, keys)
-    assert len(neurons) == 1 and len(neurons[0][3]) == 2
+    assert len(neurons) == 1 and len(neurons[0][2]) == 2
     target = 0.7 * np.maximum(x - 1, 0) + 0.3 * np.maximum(x - 2, 0)
     fixed = _exact(X, target, neurons)
     from sparsest.train.hinge import _network

@@ -25,7 +25,7 @@ previous LP (``c_g`` the group's nonzeros), with ``ε`` decreasing. Re-weighting
 mass onto groups already used, so that both rays of a gap enter (a knot strictly inside the gap:
 two degrees of freedom for two nonzeros) — a vertex then has about ``N`` nonzeros, the generic
 lower bound. After each LP, hinges at the same knot are pooled and hinges at adjacent knots of
-one input, direction and sign are paired into one neuron (a run of ``L`` costs ``⌈L/2⌉``).
+one input and sign are paired into one neuron (a run of ``L`` costs ``⌈L/2⌉``).
 The LP point is made exact by a float64 least-squares correction on the support
 (single-ray neurons keep their knot on the data point) and accepted only when the float64
 forward pass interpolates to ``fit_rtol (1 + max|y|)``.
@@ -58,12 +58,18 @@ def _sparse_lp(X: np.ndarray):
 
     Returns
     -------
-    A : sparse matrix (CSC, 32-bit indices), row bounds ``lo, hi``, column bounds ``clo, chi``
-    e_cols : ndarray of int
-        Columns of the hinge copies and of ``C⁺, C⁻`` (the "rays"), with
-    grp, meta, knots, keys
-        as in :func:`_neurons` / :func:`_network`: the group, knot and ``(j, 1, s, m)`` key of each
-        ray (the constant: ``(−1, 0, s, 0)``); ``meta`` rows ``(j, dir, s, cost)`` per group.
+    A : sparse matrix of shape (N + Σ_j (n_j − 1), n_cols)
+        CSC, 32-bit indices; the right-hand side is ``y`` then zeros.
+    clo, chi : ndarray of shape (n_cols,)
+        Column bounds.
+    e_cols : ndarray of int, shape (R,)
+        Columns of the hinge copies and of ``C⁺, C⁻`` (the "rays").
+    grp, knots : ndarray of shape (R,)
+        Group and knot of each ray (the constant: knot 0).
+    meta : ndarray of shape (G, 3)
+        Per group: input ``j`` (−1 for the constant), output sign ``s``, nonzero cost.
+    keys : list of R tuples
+        ``(j, s, m)`` of each ray (the constant: ``(−1, s, 0)``): copies of one hinge share it.
     """
     N, d = X.shape
     inf = np.inf
@@ -86,7 +92,7 @@ def _sparse_lp(X: np.ndarray):
         k = (j, m, s)
         if k not in gid:
             gid[k] = len(meta)
-            meta.append((j, 1, s, 2.0))
+            meta.append((j, s, 2.0))
         return gid[k]
 
     for j in range(d):
@@ -116,7 +122,7 @@ def _sparse_lp(X: np.ndarray):
                     e_cols.append(c)
                     grp.append(group(j, m - 1 + side, s))
                     knots.append(z[m])
-                    keys.append((j, 1, s, m))
+                    keys.append((j, s, m))
             rows.append(np.full(len(ent), r))
             cols.append(np.fromiter(ent.keys(), dtype=np.int64))
             vals.append(np.fromiter(ent.values(), dtype=np.float64))
@@ -125,11 +131,11 @@ def _sparse_lp(X: np.ndarray):
         rows.append(np.arange(N))
         cols.append(np.full(N, c))
         vals.append(np.full(N, s))
-        meta.append((-1, 0, s, 1.0))
+        meta.append((-1, s, 1.0))
         e_cols.append(c)
         grp.append(len(meta) - 1)
         knots.append(0.0)
-        keys.append((-1, 0, s, 0))
+        keys.append((-1, s, 0))
     A = sp.csc_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(nrow, ncol)
     )
@@ -148,45 +154,45 @@ def _sparse_lp(X: np.ndarray):
 
 
 def _neurons(lam: np.ndarray, knots: np.ndarray, keys: list) -> list:
-    """Neurons of the LP point: the rays with mass pooled per hinge (same input, direction, sign
-    and knot), then paired greedily along each input's knots — two hinges at adjacent knots are one
-    neuron with its knot inside the gap (module docstring), so a run of ``L`` adjacent hinges costs
-    ``⌈L/2⌉`` neurons. Returns a list of ``(j, direction, s, [(knot, λ), …])`` (``j = −1``: the
-    constant, its value as ``λ``)."""
+    """Neurons of the LP point: the rays with mass pooled per hinge (same input, sign and knot),
+    then paired greedily along each input's knots — two hinges at adjacent knots are one neuron
+    with its knot inside the gap (module docstring), so a run of ``L`` adjacent hinges costs
+    ``⌈L/2⌉`` neurons. Returns a list of ``(j, s, [(knot, λ), …])`` (``j = −1``: the constant,
+    its value as ``λ``)."""
     pooled: dict = {}
     for r in np.flatnonzero(lam > 0):
         knot_val = pooled.setdefault(keys[r], [float(knots[r]), 0.0])
         knot_val[1] += float(lam[r])
     by_line: dict = {}
-    for (j, dr, s, m), (knot, val) in pooled.items():
-        by_line.setdefault((j, dr, s), []).append((m, knot, val))
+    for (j, s, m), (knot, val) in pooled.items():
+        by_line.setdefault((j, s), []).append((m, knot, val))
     out = []
-    for (j, dr, s), hs in by_line.items():
+    for (j, s), hs in by_line.items():
         hs.sort()
         i = 0
         while i < len(hs):
             if j >= 0 and i + 1 < len(hs) and hs[i + 1][0] == hs[i][0] + 1:
-                out.append((j, dr, s, [(hs[i][1], hs[i][2]), (hs[i + 1][1], hs[i + 1][2])]))
+                out.append((j, s, [(hs[i][1], hs[i][2]), (hs[i + 1][1], hs[i + 1][2])]))
                 i += 2
             else:
-                out.append((j, dr, s, [(hs[i][1], hs[i][2])]))
+                out.append((j, s, [(hs[i][1], hs[i][2])]))
                 i += 1
     return out
 
 
 def _network(neurons: list, d: int) -> ReLUNetwork:
-    """``(a x_j + c)_+`` per neuron: ``a = dir Σλ``, ``c = −dir Σ λ knot``; the constant ``(c)_+``."""
+    """``(a x_j + c)_+`` per neuron: ``a = Σλ``, ``c = −Σ λ knot``; the constant ``(c)_+``."""
     W = np.zeros((len(neurons), d))
     b = np.zeros(len(neurons))
     v = np.zeros(len(neurons))
-    for k, (j, dr, s, hs) in enumerate(neurons):
+    for k, (j, s, hs) in enumerate(neurons):
         lam = np.array([h[1] for h in hs])
         kn = np.array([h[0] for h in hs])
         if j < 0:
             b[k] = float(lam.sum())
         else:
-            W[k, j] = dr * float(lam.sum())
-            b[k] = -dr * float(lam @ kn)
+            W[k, j] = float(lam.sum())
+            b[k] = -float(lam @ kn)
         v[k] = s
     return ReLUNetwork(W, b, v, skip=False)
 
@@ -202,28 +208,28 @@ def _exact(X: np.ndarray, y: np.ndarray, neurons: list) -> list | None:
 
     N = X.shape[0]
     cols, z0 = [], []
-    for j, dr, s, hs in neurons:
+    for j, s, hs in neurons:
         if j < 0:
             cols.append(np.full(N, s))
             z0.append(hs[0][1])
         elif len(hs) == 1:
-            cols.append(s * np.maximum(dr * (X[:, j] - hs[0][0]), 0.0))
+            cols.append(s * np.maximum(X[:, j] - hs[0][0], 0.0))
             z0.append(hs[0][1])
         else:
             (k1, l1), (k2, l2) = hs
-            act = (X[:, j] > k1) if dr > 0 else (X[:, j] < k2)
-            cols.append(s * act * dr * X[:, j])
-            cols.append(s * act * dr)
+            act = X[:, j] > k1
+            cols.append(s * act * X[:, j])
+            cols.append(s * act)
             z0.extend([l1 + l2, -(l1 * k1 + l2 * k2)])
     A = np.array(cols).T
     z = np.asarray(z0)
     z = z + _lstsq(A, y - A @ z)
     out, i = [], 0
-    for j, dr, s, hs in neurons:
+    for j, s, hs in neurons:
         if j < 0 or len(hs) == 1:
             if z[i] < 0:
                 return None
-            out.append((j, dr, s, [(hs[0][0], float(z[i]))]))
+            out.append((j, s, [(hs[0][0], float(z[i]))]))
             i += 1
             continue
         a, c = z[i], z[i + 1]
@@ -234,7 +240,7 @@ def _exact(X: np.ndarray, y: np.ndarray, neurons: list) -> list | None:
         l1 = a - l2
         if l1 < 0 or l2 < 0:
             return None
-        out.append((j, dr, s, [(k1, float(l1)), (k2, float(l2))]))
+        out.append((j, s, [(k1, float(l1)), (k2, float(l2))]))
     return out
 
 
@@ -284,10 +290,13 @@ def hinge_fit(
     h = new_highs()
     h.setOptionValue("primal_feasibility_tolerance", 1e-10)
     h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+    # interior-point method with crossover (a vertex): at N = 1000 it took 8 s per LP, the dual
+    # simplex 70 s from scratch and 25 s warm-started
+    h.setOptionValue("solver", "ipm")
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = ncol, nrow
-    cost_g = meta[:, 3]
+    cost_g = meta[:, 2]
     cost = np.zeros(ncol)
     cost[e_cols] = cost_g[grp]
     lp.col_cost_ = cost
@@ -309,9 +318,6 @@ def hinge_fit(
             break
         if deadline is not None:
             h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
-        # interior-point method with crossover (a vertex): at N = 1000 it took 8 s per LP, the
-        # dual simplex 70 s from scratch and 25 s warm-started
-        h.setOptionValue("solver", "ipm")
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
