@@ -14,10 +14,10 @@ Parts:
    fraction whose neuron count equals the exact 1-D optimum (:func:`sparsest.exact.solve_1d`, the
    referee) with an exact fit, and the median seconds. Targets: ≥ 95 %; median ≤ 3 s at N = 200,
    ≤ 15 s at N = 1,000.
-3. ``dd`` — d-D interpolation (10 inputs) at N = 500, 1000, 2000 (``--dd-sizes``), each in a child
-   process: seconds, peak memory, nonzeros / N, seconds per N × width.
 2. ``diabetes`` — interpolating scikit-learn's diabetes data (442 × 10) in a child process:
    seconds, peak resident memory, nonzeros. Targets: ≤ 20 s, ≤ 1 GB, ≤ 1.5 N nonzeros.
+3. ``dd`` — d-D interpolation (10 inputs) at N = 500, 1000, 2000 (``--dd-sizes``), each in a child
+   process: seconds, peak memory, nonzeros / N, seconds per N × width.
 
 Every run is a ``sparsest.train.engine.train(..., method="sparsest")`` call with default settings.
 """
@@ -84,12 +84,18 @@ def recovery(sizes: list[int], n_instances: int, quiet: bool) -> None:
         )
 
 
-_DIABETES = """
-import json, resource, time, warnings
+_CHILD = """
+import json, resource, sys, time, warnings
 import numpy as np
-from sklearn.datasets import load_diabetes
 from sparsest.train.engine import train
-X, y = load_diabetes(return_X_y=True)
+if sys.argv[1] == "diabetes":
+    from sklearn.datasets import load_diabetes
+    X, y = load_diabetes(return_X_y=True)
+else:
+    n = int(sys.argv[1])
+    rng = np.random.default_rng(n)
+    X = rng.normal(size=(n, 10))
+    y = np.sin(X[:, 0]) + X[:, 1] ** 2 - X[:, 2] + 0.3 * rng.normal(size=n)
 t = time.perf_counter()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -101,9 +107,14 @@ print(json.dumps({"seconds": sec, "peak_rss_mb": resource.getrusage(resource.RUS
 """
 
 
+def _child(arg: str) -> dict:
+    """One interpolation fit in a fresh process (``arg``: "diabetes" or N of the 10-input data)."""
+    proc = subprocess.run([sys.executable, "-c", _CHILD, arg], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def diabetes() -> None:
-    proc = subprocess.run([sys.executable, "-c", _DIABETES], capture_output=True, text=True, check=True)
-    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    r = _child("diabetes")
     print(
         f"diabetes ({r['n']} x 10): {r['seconds']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB, "
         f"{r['nonzeros']} nonzeros = {r['nonzeros'] / r['n']:.2f} N "
@@ -113,32 +124,11 @@ def diabetes() -> None:
     )
 
 
-_DDSCALE = """
-import json, resource, sys, time, warnings
-import numpy as np
-from sparsest.train.engine import train
-n = int(sys.argv[1])
-rng = np.random.default_rng(n)
-X = rng.normal(size=(n, 10))
-y = np.sin(X[:, 0]) + X[:, 1] ** 2 - X[:, 2] + 0.3 * rng.normal(size=n)
-t = time.perf_counter()
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    res = train(X, y, method="sparsest", progress=False)
-sec = time.perf_counter() - t
-print(json.dumps({"seconds": sec, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "nonzeros": res.n_nonzero, "exact_fit": bool(res.converged), "max_residual": res.max_residual,
-    "width": res.config["info"]["width"]}))
-"""
-
-
 def ddscale(sizes: list[int]) -> None:
     """d-D interpolation (10 inputs, a smooth additive signal plus noise) at each N in a child
     process: seconds, peak memory, nonzeros / N, and seconds / (N × width) (the linear-cost check)."""
     for n in sizes:
-        cmd = [sys.executable, "-c", _DDSCALE, str(n)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        r = _child(str(n))
         print(
             f"  N={n:>5} x 10: {r['seconds']:7.1f} s, peak RSS {r['peak_rss_mb']:6.0f} MB, "
             f"{r['nonzeros']} nonzeros = {r['nonzeros'] / n:.2f} N, width {r['width']}, "
