@@ -45,6 +45,7 @@ from .polish import (
     PolishResult,
     lower_bound_1d,
     output_layer_fit,
+    parity_shift_1d,
     polish,
     polish_windows_1d,
     single_threaded_blas,
@@ -428,10 +429,19 @@ def fit_sparsest(
                 **common,
             )
             n_lp = pr.n_lp
-            if windows and pr.interpolates and (bound is None or pr.n_active > bound):
+            shifts = skip and objective == "neurons"
+
+            def above(r):
+                return r.interpolates and (bound is None or r.n_active > bound)
+
+            if shifts and above(pr):
+                pr = parity_shift_1d(pr.network, Xn, yn, **common)
+            if windows and above(pr):
                 H = np.concatenate([np.c_[pooled_W, pooled_b], extra])
                 pr = polish_windows_1d(pr.network, Xn, yn, H, **common)
                 n_lp += pr.n_lp
+                if above(pr):
+                    pr = parity_shift_1d(pr.network, Xn, yn, **common)
             return pr, n_lp, int(pooled_W.shape[0] + extra.shape[0]), nets, r_best
         pr, n_lp = _polish_restarts(nets, Xn, yn, objective, ib, p, fit_rtol, n_pol, popts, target, deadline)
         return pr, n_lp, 0, nets, r_best
