@@ -995,15 +995,8 @@ def polish_windows_1d(
         network, and ``net`` is returned when that check fails.
     """
     t0 = time.perf_counter()
-    X = np.asarray(X, dtype=np.float64).reshape(-1, 1)
-    y = np.asarray(y, dtype=np.float64)
-    order = np.argsort(X[:, 0], kind="stable")
-    xs, ys = X[order, 0], y[order]
+    X, y, xs, ys, tol, delta, (knots, jumps, slope, intercept) = _knot_view(net, X, y, fit_rtol)
     N = xs.size
-    tol = fit_rtol * (1.0 + float(np.max(np.abs(y))))
-    delta = 1e-9 * (1.0 + float(np.max(np.abs(xs))))
-    kv = net.knots_1d(merge_tol=0.0)
-    knots, jumps, slope, intercept = kv.knots.copy(), kv.jumps.copy(), kv.slope, kv.intercept
     Hn = np.asarray(hyperplanes, dtype=np.float64).reshape(-1, 2)
     Hn = Hn[Hn[:, 0] != 0]
     pool = np.sort(-Hn[:, 1] / Hn[:, 0])
@@ -1132,15 +1125,8 @@ def parity_shift_1d(
         Never worse than ``net`` (``net`` itself when the final check fails); ``n_lp`` is 0.
     """
     t0 = time.perf_counter()
-    X = np.asarray(X, dtype=np.float64).reshape(-1, 1)
-    y = np.asarray(y, dtype=np.float64)
-    order = np.argsort(X[:, 0], kind="stable")
-    xs, ys = X[order, 0], y[order]
+    X, y, xs, ys, tol, delta, (knots, jumps, slope, intercept) = _knot_view(net, X, y, fit_rtol)
     N = xs.size
-    tol = fit_rtol * (1.0 + float(np.max(np.abs(y))))
-    delta = 1e-9 * (1.0 + float(np.max(np.abs(xs))))
-    kv = net.knots_1d(merge_tol=0.0)
-    knots, jumps, slope, intercept = kv.knots.copy(), kv.jumps.copy(), kv.slope, kv.intercept
     if N >= 4 and knots.size >= 2 and np.all(np.diff(xs) > 0):
         sec = np.diff(ys) / np.diff(xs)  # (N − 1,)
         sign = np.r_[0, _curvature_signs(xs, ys, tol), 0]  # sign of point k, (N,)
@@ -1191,6 +1177,19 @@ def parity_shift_1d(
         0,
         time.perf_counter() - t0,
     )
+
+
+def _knot_view(net: ReLUNetwork, X, y, fit_rtol: float):
+    """Float64 data, its sorted copy ``(xs, ys)``, the fit tolerance, the knot tolerance and the
+    knots, jumps, slope and intercept of the univariate ``net`` (shared by the 1-D moves)."""
+    X = np.asarray(X, dtype=np.float64).reshape(-1, 1)
+    y = np.asarray(y, dtype=np.float64)
+    order = np.argsort(X[:, 0], kind="stable")
+    xs, ys = X[order, 0], y[order]
+    tol = fit_rtol * (1.0 + float(np.max(np.abs(y))))
+    delta = 1e-9 * (1.0 + float(np.max(np.abs(xs))))
+    kv = net.knots_1d(merge_tol=0.0)
+    return X, y, xs, ys, tol, delta, (kv.knots.copy(), kv.jumps.copy(), kv.slope, kv.intercept)
 
 
 def _curvature_signs(x: np.ndarray, y: np.ndarray, tau: float) -> np.ndarray:
