@@ -429,19 +429,19 @@ def fit_sparsest(
                 **common,
             )
             n_lp = pr.n_lp
-            shifts = skip and objective == "neurons"
 
             def above(r):
                 return r.interpolates and (bound is None or r.n_active > bound)
 
-            if shifts and above(pr):
-                pr = parity_shift_1d(pr.network, Xn, yn, **common)
+            shift = dict(fit_rtol=common["fit_rtol"])
+            if skip and objective == "neurons" and above(pr):
+                pr = parity_shift_1d(pr.network, Xn, yn, **shift)
             if windows and above(pr):
                 H = np.concatenate([np.c_[pooled_W, pooled_b], extra])
                 pr = polish_windows_1d(pr.network, Xn, yn, H, **common)
                 n_lp += pr.n_lp
                 if above(pr):
-                    pr = parity_shift_1d(pr.network, Xn, yn, **common)
+                    pr = parity_shift_1d(pr.network, Xn, yn, **shift)
             return pr, n_lp, int(pooled_W.shape[0] + extra.shape[0]), nets, r_best
         pr, n_lp = _polish_restarts(nets, Xn, yn, objective, ib, p, fit_rtol, n_pol, popts, target, deadline)
         return pr, n_lp, 0, nets, r_best
