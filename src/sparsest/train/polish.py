@@ -44,6 +44,7 @@ from ..network import ReLUNetwork
 __all__ = [
     "PolishResult",
     "lower_bound_1d",
+    "merge_knots_1d",
     "output_layer_fit",
     "parity_shift_1d",
     "polish",
@@ -1083,7 +1084,9 @@ def parity_shift_1d(
 ) -> PolishResult:
     """Remove parity defects from a univariate interpolant with a skip term (one knot per defect pair).
 
-    Sort the data; ``s_k`` is the secant slope on ``[x_k, x_{k+1}]``. On a run of points of one
+    Sort the data; ``s_k`` is the secant slope on ``[x_k, x_{k+1}]`` of ``f``'s own values (on the
+    two outer gaps of a move, where ``f`` is linear, ``f``'s slope itself: difference quotients of
+    rounded values on a short gap would tilt the function beyond the move). On a run of points of one
     strict curvature sign ``σ`` an interpolant covers two consecutive points ``k, k+1`` with one
     knot, where the secant lines ``k − 1`` and ``k + 1`` cross (strictly inside ``(x_k, x_{k+1})``
     for points of one strict sign), and a lone point ``k`` with a knot at ``x_k``. Trained networks
@@ -1113,7 +1116,6 @@ def parity_shift_1d(
     X, y, xs, ys, tol, delta, (knots, jumps, slope, intercept) = _knot_view(net, X, y, fit_rtol)
     N = xs.size
     if N >= 4 and knots.size >= 2 and np.all(np.diff(xs) > 0):
-        sec = np.diff(ys) / np.diff(xs)  # (N − 1,)
         sign = np.r_[0, _curvature_signs(xs, ys, tol), 0]  # sign of point k, (N,)
 
         def value(xq, kn, ju):
@@ -1137,15 +1139,72 @@ def parity_shift_1d(
                 inside = (knots >= xs[k1] - delta) & (knots <= xs[k2] + delta)
                 if int(inside.sum()) <= (k2 - k1 + 1) // 2:
                     continue
-                k = np.arange(k1, k2, 2)
-                ju = sec[k + 1] - sec[k - 1]
-                un = (ys[k + 1] - sec[k + 1] * xs[k + 1] - ys[k] + sec[k - 1] * xs[k]) / -ju
-                nk, nj = _splice(knots, jumps, inside, un, ju)
+                # the secants of f's own values (not of y): the new knots then reproduce f at the
+                # window's points and its line beyond them, so no misfit is carried to the right
                 xw = xs[k1 - 1 : k2 + 2]
+                fw = value(xw, knots, jumps)
+                sec = np.diff(fw) / np.diff(xw)  # sec[j]: gap k1 − 1 + j
+                # on the two outer gaps f is linear: its own slope there, not a difference quotient
+                # of rounded values (which on a short gap would tilt everything to the right)
+                for j in (0, -1):
+                    sec[j] = slope + float(jumps[knots < 0.5 * (xw[j] + xw[j - 1 if j else 1])].sum())
+                k = np.arange(k1, k2, 2) - k1  # window offsets of the pairs' left points, minus 1
+                ju = sec[k + 2] - sec[k]
+                un = (fw[k + 2] - sec[k + 2] * xw[k + 2] - fw[k + 1] + sec[k] * xw[k + 1]) / -ju
+                nk, nj = _splice(knots, jumps, inside, un, ju)
                 if np.max(np.abs(value(xw, nk, nj) - ys[k1 - 1 : k2 + 2])) > tol:
                     continue
                 knots, jumps, changed = nk, nj, True
                 break  # the lone knots moved: find them again
+    return _knots_result(net, (knots, jumps, slope, intercept), X, y, tol, 0, t0)
+
+
+def merge_knots_1d(
+    net: ReLUNetwork, X: np.ndarray, y: np.ndarray, *, fit_rtol: float = 1e-10
+) -> PolishResult:
+    """Merge neighbouring knots of one sign with no data point between them (an ℓp descent step).
+
+    Let ``u₁ < u₂`` be consecutive knots of a univariate ``f`` with jumps ``c₁, c₂`` of one sign and
+    no data point strictly inside ``(u₁, u₂)``. Replace both by one knot
+
+    .. math::  u^* = (c_1 u_1 + c_2 u_2) / (c_1 + c_2) ∈ [u_1, u_2]
+
+    with jump ``c₁ + c₂``. Outside ``(u₁, u₂)`` the two functions agree
+    (``(c₁ + c₂)(x − u^*) = c₁(x − u₁) + c₂(x − u₂)`` for ``x ≥ u₂``, both zero for ``x ≤ u₁``), so the
+    values at every data point are unchanged, one neuron less is used, and the ℓp path norm falls
+    strictly for ``p < 1`` (``|c₁ + c₂|^p < |c₁|^p + |c₂|^p``): the ℓp objective is concave along the
+    segment that joins the two configurations, and this is its end point. Where two data points
+    ``x_k < x_{k+1}`` of one curvature sign carry knots at both, the merged knot is the crossing of
+    the secants on either side. The sweep is left to right, a merged knot can merge again with its
+    right neighbour; the result is re-checked by the float64 forward pass on all data.
+
+    Parameters
+    ----------
+    net : ReLUNetwork
+        Univariate interpolant (skip term or not).
+    X : ndarray of shape (N, 1)
+    y : ndarray of shape (N,)
+
+    Returns
+    -------
+    PolishResult
+        Never worse than ``net`` (``net`` itself when the final check fails); ``n_lp`` is 0.
+    """
+    t0 = time.perf_counter()
+    X, y, xs, _, tol, delta, (knots, jumps, slope, intercept) = _knot_view(net, X, y, fit_rtol)
+    if knots.size >= 2:
+        out_k, out_j = [float(knots[0])], [float(jumps[0])]
+        for u2, c2 in zip(knots[1:].tolist(), jumps[1:].tolist(), strict=True):
+            u1, c1 = out_k[-1], out_j[-1]
+            lo = int(np.searchsorted(xs, u1 + delta, side="right"))
+            between = lo < xs.size and xs[lo] < u2 - delta
+            if c1 * c2 > 0 and not between:
+                out_k[-1] = (c1 * u1 + c2 * u2) / (c1 + c2)
+                out_j[-1] = c1 + c2
+            else:
+                out_k.append(u2)
+                out_j.append(c2)
+        knots, jumps = np.asarray(out_k), np.asarray(out_j)
     return _knots_result(net, (knots, jumps, slope, intercept), X, y, tol, 0, t0)
 
 
@@ -1172,11 +1231,11 @@ def _splice(knots, jumps, inside, new_knots, new_jumps) -> tuple[np.ndarray, np.
 
 def _knots_result(net: ReLUNetwork, kv: tuple, X, y, tol: float, n_lp: int, t0: float) -> PolishResult:
     """The result of a 1-D move: the network of ``kv = (knots, jumps, slope, intercept)`` when the
-    float64 forward pass on all data fits it within ``tol`` with no more neurons than ``net``, else
-    ``net`` itself."""
+    float64 forward pass on all data fits it within ``tol`` with no more knots than ``net`` (every
+    nonzero jump counted), else ``net`` itself."""
     out = ReLUNetwork.from_knots(*kv)
     resid = out.max_residual(X, y)
-    if resid > tol or out.n_active_neurons(False) > net.n_active_neurons(False):
+    if resid > tol or out.n_active_neurons(False, rtol=0.0) > net.n_active_neurons(False, rtol=0.0):
         out, resid = net, net.max_residual(X, y)
     return PolishResult(
         out,

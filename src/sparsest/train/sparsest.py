@@ -17,7 +17,11 @@ Algorithm (all steps optimize the network itself; the exact solvers are only the
    picks a sparse exact fit, and a count-reducing local search (ejection chains: remove a neuron,
    let its neighbours shift to adjacent patterns, re-solve) removes neurons/weights while an exact
    fit remains. The final support is re-solved by float64 least squares and re-checked by the
-   forward pass. Large d-D data (``N × K`` above the pattern-row limit, no skip term, biases
+   forward pass. In 1-D two exact moves on the knots follow: neighbouring knots of one sign with no
+   data point between them are merged (:func:`~sparsest.train.polish.merge_knots_1d`, a descent
+   step of the ℓp path norm that keeps every value at the data), and curvature runs paired out of
+   step are re-paired (:func:`~sparsest.train.polish.parity_shift_1d`).
+   Large d-D data (``N × K`` above the pattern-row limit, no skip term, biases
    counted): the restarts get an output-layer re-solve only, and the additive hinge fit
    (:func:`sparsest.train.hinge.hinge_fit`: single-input neurons, a sparse group-reweighted LP)
    supplies a vertex-sparse answer (about ``N`` nonzeros); the sparser exact fit is kept.
@@ -44,6 +48,7 @@ from .hinge import hinge_fit
 from .polish import (
     PolishResult,
     lower_bound_1d,
+    merge_knots_1d,
     output_layer_fit,
     parity_shift_1d,
     polish,
@@ -393,7 +398,19 @@ def fit_sparsest(
     # generic lower bound (labels in general position): at least one nonzero weight per
     # nonzero label; the search stops early when it gets there (it never changes the count)
     target = int(np.count_nonzero(yn)) if d > 1 and objective == "nonzeros" and ib else None
-    bound = lower_bound_1d(Xn, yn, objective, skip, fit_rtol) if target is None else target
+    # 1-D: the curvature bound of exact interpolation. Points off their neighbours' chord by more
+    # than rounding (3 * 1e-3 * fit_rtol, relative) count; with the fit tolerance itself a point of
+    # tiny curvature would count as straight, the bound would fall below the exact optimum and the
+    # search would go on for a count that only the tolerance, not the data, allows
+    bound = lower_bound_1d(Xn, yn, objective, skip, fit_rtol * _STOP_RTOL) if target is None else target
+
+    def bound_count(net: ReLUNetwork) -> int:
+        """The count compared with ``bound``: in 1-D every neuron with a nonzero jump (the bound
+        counts knots, however small their jumps; the reported count ignores path products below
+        ``1e-6`` of the largest), in d-D the reported count."""
+        if d == 1 and objective == "neurons":
+            return net.n_active_neurons(ib, rtol=0.0)
+        return _count(net, objective, ib)
 
     def polish_state(n_pol: int):
         """Polish the current networks: (result, LPs, pooled hyperplanes, networks, best restart)."""
@@ -431,17 +448,17 @@ def fit_sparsest(
             n_lp = pr.n_lp
 
             def above(r):
-                return r.interpolates and (bound is None or r.n_active > bound)
+                return r.interpolates and (bound is None or bound_count(r.network) > bound)
 
-            shift = dict(fit_rtol=common["fit_rtol"])
-            if skip and objective == "neurons" and above(pr):
-                pr = parity_shift_1d(pr.network, Xn, yn, **shift)
+            moves = skip and objective == "neurons"
+            if moves and above(pr):
+                pr = _knot_moves_1d(pr, Xn, yn, common["fit_rtol"], above)
             if windows and above(pr):
                 H = np.concatenate([np.c_[pooled_W, pooled_b], extra])
                 pr = polish_windows_1d(pr.network, Xn, yn, H, **common)
                 n_lp += pr.n_lp
                 if above(pr):
-                    pr = parity_shift_1d(pr.network, Xn, yn, **shift)
+                    pr = _knot_moves_1d(pr, Xn, yn, common["fit_rtol"], above)
             return pr, n_lp, int(pooled_W.shape[0] + extra.shape[0]), nets, r_best
         pr, n_lp = _polish_restarts(nets, Xn, yn, objective, ib, p, fit_rtol, n_pol, popts, target, deadline)
         return pr, n_lp, 0, nets, r_best
@@ -449,7 +466,7 @@ def fit_sparsest(
     # checkpoints: polish the current state; stop training once the count meets the lower bound
     # (the answer is in hand). A checkpoint runs only while the checkpoints so far took less time
     # than the epochs, so they at most double the cost of the gradient phase.
-    early, n_lp_checks, t_checks = None, 0, 0.0
+    early, n_lp_checks, t_checks, best_check = None, 0, 0.0, None
     checks = set() if bound is None or not early_stop else _checkpoints(epochs, warm, d)
     # large d-D data: the restarts' polish is an output-layer re-solve there (too many pattern
     # rows), which never gets near the generic bound, so checkpoints would only cost time; the
@@ -464,10 +481,14 @@ def fit_sparsest(
             res = polish_state(1)
             t_checks += time.perf_counter() - tc
             n_lp_checks += res[1]
-            if res[0].interpolates and _count(res[0].network, objective, ib) <= bound:
+            if res[0].interpolates and bound_count(res[0].network) <= bound:
                 early = res
                 hist_stop = ep - 1
                 break
+            if res[0].interpolates and (
+                best_check is None or bound_count(res[0].network) < bound_count(best_check.network)
+            ):
+                best_check = res[0]  # kept in case the final polish does worse
         if ep % 25 == 0:
             _trim_heap()
         mse, f, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip)
@@ -515,6 +536,10 @@ def fit_sparsest(
             pr = PolishResult(
                 hn, True, hn.max_residual(Xn, yn), hn.n_active_neurons(ib), hn.n_nonzero(ib), 0, 0.0
             )
+    if best_check is not None and (
+        not pr.interpolates or bound_count(best_check.network) < bound_count(pr.network)
+    ):
+        pr = best_check
     t_pol = time.perf_counter() - t_pol + t_checks
     if not pr.interpolates:
         # fall back on an output-layer re-solve over every hyperplane the training visited (all
@@ -573,6 +598,21 @@ def fit_sparsest(
     )
 
 
+def _knot_moves_1d(pr: PolishResult, X, y, fit_rtol: float, above) -> PolishResult:
+    """The exact 1-D moves on an interpolant, repeated while they lower the count and ``above(pr)``:
+    :func:`~sparsest.train.polish.merge_knots_1d` (neighbouring knots of one sign with no data
+    between them become one) then :func:`~sparsest.train.polish.parity_shift_1d` (runs paired out
+    of step are re-paired). Each returns ``pr``'s network unless its float64 re-check passes with no
+    more neurons, so the count never rises."""
+    while True:
+        n0 = pr.network.n_active_neurons(False, rtol=0.0)
+        pr = merge_knots_1d(pr.network, X, y, fit_rtol=fit_rtol)
+        if above(pr):
+            pr = parity_shift_1d(pr.network, X, y, fit_rtol=fit_rtol)
+        if pr.network.n_active_neurons(False, rtol=0.0) >= n0 or not above(pr):
+            return pr
+
+
 def default_width(n: int, d: int) -> int:
     """Default neurons per restart: ``max(16, min(2N, 64 + N/4))`` in 1-D, ``min(2N, 64 + N/2)`` in d-D.
 
@@ -594,6 +634,9 @@ def _checkpoints(epochs: int, warm: int, d: int) -> set[int]:
         e *= 2
     return out
 
+
+#: 1-D: the stopping bound counts points whose curvature exceeds this fraction of the fit tolerance
+_STOP_RTOL = 1e-3
 
 #: 1-D with more points than this: global reweighted LP, then the windowed count-reducing search
 _WINDOW_MIN_N = 48
