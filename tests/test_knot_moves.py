@@ -135,3 +135,25 @@ def test_trainer_reaches_the_exact_optimum_on_1000_noisy_points():
     res = fit_sparsest(x, y, seed=0)
     assert res.interpolates
     assert res.network.n_active_neurons(False, rtol=0.0) == solve_1d(x, y).n_neurons
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(n=st.integers(8, 300), seed=st.integers(0, 10**6))
+def test_refit_lines_makes_a_near_fit_exact_with_the_same_knots(n, seed):
+    from sparsest.train.polish import refit_lines_1d
+
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-2, 2, n))
+    x = x[np.r_[True, np.diff(x) > 1e-3]]
+    y = np.sin(3 * x) + 1e-2 * rng.standard_normal(x.size)
+    kv = solve_1d(x, y).network.knots_1d()
+    # an LP-accurate version of the sparsest interpolant: knots and jumps off by ~1e-8
+    near = ReLUNetwork.from_knots(
+        kv.knots + 1e-9 * rng.standard_normal(kv.knots.size),
+        kv.jumps * (1 + 1e-8 * rng.standard_normal(kv.jumps.size)),
+        kv.slope,
+        kv.intercept,
+    )
+    r = refit_lines_1d(near, x[:, None], y, fit_rtol=1e-10)
+    assert r.interpolates and r.max_residual <= 1e-10 * (1 + np.max(np.abs(y)))
+    assert _knots(r.network) <= _knots(near)

@@ -49,11 +49,14 @@ __all__ = [
     "parity_shift_1d",
     "polish",
     "polish_windows_1d",
+    "refit_lines_1d",
     "single_threaded_blas",
 ]
 
 
 _CURVATURE_MIN_N = 48  # univariate LPs above this size use the curvature rows of _Problem
+#: ... and above this size their LPs try HiGHS's methods in turn, each under a time limit
+_CASCADE_MIN_N = 1500
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,8 @@ class _Problem:
     def _build(self):
         N, D, P = self.N, self.D, self.P
         A2 = self.A[:, self.col_pat]  # (N, P)
-        if self._curvature_form():
+        self.curvature = self._curvature_form()  # (before the rows' right-hand side changes)
+        if self.curvature:
             Eu, skip_rows, rhs = self._curvature_rows(A2)
             self.row_lo = self.row_hi = rhs
         else:
@@ -338,21 +342,17 @@ class _Problem:
         """
         import highspy
 
+        if self.curvature and self.N > _CASCADE_MIN_N:
+            return self._solve_curvature(weights, allowed)
         h = self._highs or self._model()
         mode = "ipm" if central else "simplex"
         if getattr(self, "_mode", None) != mode:  # changing options costs the warm start: only on change
             h.setOptionValue("solver", mode)
             h.setOptionValue("run_crossover", "off" if central else "on")
             self._mode = mode
-        w = np.where(allowed, weights, 0.0).reshape(-1)
-        cost = np.concatenate([w, w])
-        ub = np.where(allowed.reshape(-1), self._inf, 0.0)
-        ub = np.concatenate([ub, ub])
+        self._set_costs(h, weights, allowed)
         if self.deadline is not None:
             h.setOptionValue("time_limit", max(0.05, self.deadline - time.perf_counter()))
-        n = 2 * self.n_u
-        h.changeColsCost(n, self._idx, cost)
-        h.changeColsBounds(n, self._idx, np.zeros(n), ub)
         h.run()
         ok = highspy.HighsModelStatus.kOptimal
         if h.getModelStatus() != ok and central:
@@ -371,6 +371,54 @@ class _Problem:
         U = (z[: self.n_u] - z[self.n_u : 2 * self.n_u]).reshape(self.P, self.D)
         skip = z[2 * self.n_u :] if self.skip else None
         return U, skip
+
+    def _set_costs(self, h, weights: np.ndarray, allowed: np.ndarray) -> None:
+        w = np.where(allowed, weights, 0.0).reshape(-1)
+        ub = np.where(allowed.reshape(-1), self._inf, 0.0)
+        n = 2 * self.n_u
+        h.changeColsCost(n, self._idx, np.concatenate([w, w]))
+        h.changeColsBounds(n, self._idx, np.zeros(n), np.concatenate([ub, ub]))
+
+    def _solve_curvature(self, weights: np.ndarray, allowed: np.ndarray):
+        """:meth:`solve` for curvature-form LPs above ``_CASCADE_MIN_N`` univariate points.
+
+        HiGHS is erratic on these large degenerate LPs (measured at N = 2000): a cold simplex start
+        takes 45 s to minutes; the interior-point method with crossover and presolve takes 2.8 s
+        on noisy data and over 200 s on a smooth curve; without crossover it takes 0.7 s on the
+        smooth curve and fails on the noisy data. So the methods are tried in turn, each under a
+        time limit (``5 + N/200`` s): simplex warm-started from the last basis (once there is
+        one), the interior-point method with crossover (only until it has failed once), then
+        without crossover. A point is accepted when HiGHS reports it primal feasible; every
+        network made from it is re-checked by the float64 forward pass anyway.
+        """
+        import highspy
+
+        h = self._highs or self._model()
+        self._set_costs(h, weights, allowed)
+        cap = 5.0 + self.N / 200.0
+        feasible = int(highspy.SolutionStatus.kSolutionStatusFeasible)
+        plan = ["simplex"] if getattr(self, "_basis", False) else []
+        if not getattr(self, "_no_crossover", False):
+            plan.append("crossover")
+        plan.append("ipm")
+        for mode in plan:
+            limit = cap if self.deadline is None else max(0.05, min(cap, self.deadline - time.perf_counter()))
+            h.setOptionValue("time_limit", limit)
+            h.setOptionValue("solver", "simplex" if mode == "simplex" else "ipm")
+            h.setOptionValue("run_crossover", "on" if mode == "crossover" else "off")
+            h.setOptionValue("presolve", "off" if mode == "simplex" else "on")
+            if mode != "simplex":
+                h.clearSolver()
+            h.run()
+            if h.getInfo().primal_solution_status == feasible:
+                self._basis = mode != "ipm"
+                z = np.asarray(h.getSolution().col_value)
+                U = (z[: self.n_u] - z[self.n_u : 2 * self.n_u]).reshape(self.P, self.D)
+                return U, (z[2 * self.n_u :] if self.skip else None)
+            if mode == "crossover":
+                self._no_crossover = True
+            self._basis = False
+        return None
 
     def resolve_without(self, V: np.ndarray, banned: np.ndarray, reweight, iters: int):
         """Reweighted-ℓ1 re-solve with the ``banned`` entries fixed at zero, starting from the
@@ -623,7 +671,8 @@ def polish(
         if it > 0 and deadline is not None and time.perf_counter() > deadline:
             break
         n_lp += 1
-        out = prob.solve(weights, allowed, central=(it < central_iters and central_start))
+        central = it < central_iters and central_start
+        out = prob.solve(weights, allowed, central=central)
         if out is None:
             break
         sol = out
@@ -634,6 +683,13 @@ def polish(
         return done(net, base_ok)
 
     def finalize(U, skip_vals):
+        if prob.curvature:
+            # many univariate points: the O(N) re-fit of the lines between the LP's knots (the
+            # dense least-squares re-solve below costs O(N K²))
+            Ut = np.where(thresh(U), U, 0.0)
+            cand = refit_lines_1d(prob.network(Ut, skip_vals), X, y, fit_rtol=fit_rtol).network
+            if cand.max_residual(X, y) <= tol:
+                return cand
         fixed = prob.exact_resolve(U, skip_vals, fit_rtol)
         if fixed is None:
             return None
@@ -1206,6 +1262,69 @@ def merge_knots_1d(
                 out_j.append(c2)
         knots, jumps = np.asarray(out_k), np.asarray(out_j)
     return _knots_result(net, (knots, jumps, slope, intercept), X, y, tol, 0, t0)
+
+
+def refit_lines_1d(
+    net: ReLUNetwork, X: np.ndarray, y: np.ndarray, *, fit_rtol: float = 1e-10
+) -> PolishResult:
+    """Re-fit the lines of a univariate network with a skip term between its knots, in ``O(N + K)``.
+
+    ``f`` is a line ``L_j`` on each segment between consecutive knots (segment ``j`` holds the data
+    points strictly between knots ``j`` and ``j + 1``; a point on a knot, within ``1e-7``
+    relative (LP accuracy), belongs to both segments). Keeping that structure, each line is
+    re-fitted to the data: through its points by least squares when a segment holds two or more
+    (exactly through two), through its one point with ``f``'s slope when it holds one, unchanged
+    when it holds none. The knots become the crossings of consecutive lines and the jumps the
+    slope changes. When ``f`` fits the data to within LP tolerances (``~1e-7``) this makes the fit
+    exact to rounding at the cost of moving knots by as little; a move that breaks the structure
+    (a crossing outside its gap) shows in the float64 re-check on all data, and then ``net``
+    itself is returned.
+
+    Parameters
+    ----------
+    net : ReLUNetwork
+        Univariate network with a skip term.
+    X : ndarray of shape (N, 1)
+    y : ndarray of shape (N,)
+
+    Returns
+    -------
+    PolishResult
+        The re-fitted network when its float64 residual is within ``fit_rtol (1 + max|y|)`` with no
+        more knots, else ``net`` (``interpolates`` says which).
+    """
+    t0 = time.perf_counter()
+    X, y, xs, ys, tol, _, (knots, jumps, slope, intercept) = _knot_view(net, X, y, fit_rtol)
+    K = knots.size
+    S = slope + np.r_[0.0, np.cumsum(jumps)]  # slope of segment j = 0..K
+    C = intercept - np.r_[0.0, np.cumsum(jumps * knots)]
+    # a point within LP accuracy of a knot is on it: both lines pass through it, so their crossing
+    # stays on the point (a knot the LP put on a data point is not pushed past it)
+    near = 1e-7 * (1.0 + float(np.max(np.abs(xs))))
+    lo = np.searchsorted(knots, xs - near, side="left")  # first segment of each point
+    hi = np.searchsorted(knots, xs + near, side="right")  # last segment (> lo: on a knot)
+    seg = np.concatenate([lo, hi[hi > lo]])
+    pts = np.concatenate([np.arange(xs.size), np.flatnonzero(hi > lo)])
+    cnt = np.bincount(seg, minlength=K + 1)
+    sx = np.bincount(seg, xs[pts], K + 1)
+    sy = np.bincount(seg, ys[pts], K + 1)
+    mx = np.divide(sx, cnt, out=np.zeros(K + 1), where=cnt > 0)
+    my = np.divide(sy, cnt, out=np.zeros(K + 1), where=cnt > 0)
+    dx = xs[pts] - mx[seg]
+    sxx = np.bincount(seg, dx * dx, K + 1)
+    sxy = np.bincount(seg, dx * (ys[pts] - my[seg]), K + 1)
+    two = (cnt >= 2) & (sxx > 0)
+    S = np.where(two, np.divide(sxy, sxx, out=np.zeros(K + 1), where=two), S)
+    one = (cnt >= 1) & ~two
+    C = np.where(two | one, my - S * mx, C)
+    ju = np.diff(S)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kn = (C[:-1] - C[1:]) / ju
+    keep = ju != 0
+    kv = (kn[keep], ju[keep], float(S[0]), float(C[0]))
+    if not np.all(np.isfinite(kv[0])):
+        kv = (knots, jumps, slope, intercept)
+    return _knots_result(net, kv, X, y, tol, 0, t0)
 
 
 def _knot_view(net: ReLUNetwork, X, y, fit_rtol: float):
