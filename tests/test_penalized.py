@@ -99,6 +99,87 @@ def test_network_polish_never_raises_actual_objective():
     assert J == pytest.approx(pen.J(out), rel=1e-12)
 
 
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), alpha=st.floats(1e-4, 0.3), neurons=st.booleans())
+def test_l0_polish_with_templates_never_raises_the_objective(seed, alpha, neurons):
+    Xb, y, D, free, H = _random_problem(seed, K=8)
+    N = Xb.shape[0]
+    cw, cn = (0.0, alpha) if neurons else (alpha, 0.0)
+    P = L0Problem(Xb, y, D, free, N * np.var(y), cw, cn)
+    rng = np.random.default_rng(seed + 2)
+    U0 = rng.normal(size=H.shape) * (rng.random(H.shape) < 0.5)
+    U0[4:] = 0.0  # neurons 4..7 start unused: only the whole-neuron moves can bring them in
+    templates = rng.random(H.shape) < 0.6
+    start = _State(P, np.r_[U0.reshape(-1)]).objective()
+    sol = l0_polish(P, U0, np.zeros(0), templates=templates)
+    assert sol.objective <= start + 1e-12
+    without = l0_polish(P, U0, np.zeros(0))
+    assert sol.objective <= without.objective + 1e-12
+    Phi = P.features(Xb, D, free)
+    rss = float(np.sum((y - Phi @ sol.U.reshape(-1)) ** 2))
+    nz = sol.U != 0
+    cost = alpha * (nz.any(axis=1).sum() if neurons else nz.sum())
+    assert sol.objective == pytest.approx(rss / (N * np.var(y)) + cost, rel=1e-9, abs=1e-12)
+
+
+def test_whole_neuron_addition_finds_what_coordinate_moves_miss():
+    """y = x_0 + x_1 with x_1 ≈ −x_0: either entry alone explains almost nothing (it does not pay
+    its cost), both together explain y; the template of the unused neuron adds them at once."""
+    rng = np.random.default_rng(0)
+    N = 200
+    x0 = rng.normal(size=N)
+    e = rng.normal(size=N)
+    Xb = np.c_[x0, -x0 + 0.3 * e, np.ones(N)]
+    y = Xb[:, 0] + Xb[:, 1] + 0.01 * rng.normal(size=N)
+    D = np.ones((N, 1), dtype=bool)
+    P = L0Problem(Xb, y, D, np.zeros((N, 0)), N * np.var(y), 0.2, 0.0)
+    U0 = np.zeros((1, 3))
+    plain = l0_polish(P, U0, np.zeros(0))
+    assert plain.n_entries == 0  # coordinate moves stay at the empty network
+    moved = l0_polish(P, U0, np.zeros(0), templates=np.array([[True, True, False]]))
+    assert moved.n_entries == 2
+    assert moved.objective < plain.objective - 0.5
+
+
+def test_pool_polish_never_raises_actual_objective_and_borrows_neurons():
+    X, y = _planted(n=200, noise=0.05, seed=3)
+    pen = _Penalized(X, y, 0.005, "nonzeros", True, False)
+    # the winner knows only the first neuron of the planted function, a pool network the second
+    n1 = ReLUNetwork(np.array([[2.0, -2.0, 0, 0, 0]]), np.array([0.4]), np.array([1.0]), skip=False)
+    n2 = ReLUNetwork(np.array([[0, 0, 1.5, 0, 0]]), np.array([-0.45]), np.array([-1.0]), skip=False)
+    J1 = pen.J(n1)
+    out, J = pen.pool_polish(n1, [n2])
+    assert J == pytest.approx(pen.J(out), rel=1e-12)
+    assert J < pen.polish(n1)[1] - 0.02 and J < J1  # better than the winner's own polish
+    assert set(out.inputs_used().tolist()) == {0, 1, 2}
+    # nothing to borrow: the network comes back unchanged
+    same, J_same = pen.pool_polish(n1, [])
+    assert same is n1 and J_same == J1
+
+
+def test_polish_ladder_and_pool_never_worse_than_the_direct_polish():
+    X, y = _planted(n=250, noise=0.3, seed=1)
+    base = fit_penalized(
+        X,
+        y,
+        alpha=0.01,
+        seed=0,
+        polish_ladder=(),
+        pool_rounds=0,
+        finetune_epochs=0,
+        **{k: v for k, v in FAST.items() if k != "finetune_epochs"},
+    )
+    full = fit_penalized(
+        X,
+        y,
+        alpha=0.01,
+        seed=0,
+        finetune_epochs=0,
+        **{k: v for k, v in FAST.items() if k != "finetune_epochs"},
+    )
+    assert full.info["penalized_objective"] <= base.info["penalized_objective"] + 1e-12
+
+
 # ----------------------------------------------------------------------------- the fit
 
 

@@ -22,7 +22,12 @@ It is solved as L0Learn / Hazimeh–Mazumder solve ℓ0 regression, on the Gram 
 2. **least-squares re-fit** of the support (``G_SS β_S = q_S``) whenever the support is stable;
 3. **swaps**: each support entry is tried against the best entry outside the support (CDPSI-1),
    kept when the objective falls after a re-fit;
-4. **neuron drops**: each neuron is removed as a whole and the rest re-fitted; kept when ``J`` falls.
+4. **neuron drops**: each neuron is removed as a whole and the rest re-fitted; kept when ``J`` falls;
+5. **whole-neuron additions and swaps** (with ``templates``: a support per neuron, e.g. a pool of
+   neurons gathered from several restarts): an unused neuron enters with all the entries of its
+   template at once (a single entry of a new neuron rarely pays its cost, so coordinate moves cannot
+   add it), alone or in place of a used neuron; candidates are ranked by the exact least-squares gain
+   of their template given the current residual, the best few are settled and kept when ``J`` falls.
 
 Every accepted move lowers ``J``, so the polish never raises the objective of its start. Pattern
 consistency (the polished weights may move hyperplanes across points) is the caller's float64
@@ -262,8 +267,90 @@ def _settle(st: _State) -> _State:
     return best
 
 
+def _template_gains(st: _State, templates: np.ndarray, exclude: int = -1) -> tuple[np.ndarray, list]:
+    """Net gain of switching on each unused neuron with all the entries of its template.
+
+    For neuron ``k`` with template entries ``T`` (and no entry in use) the least-squares values
+    given the current residual are ``b_T = G_TT⁻¹ ρ_T`` (``ρ = q − G β``), lowering the residual term
+    by ``ρ_T^T b_T / S``; the gain subtracts the entries' and the neuron's costs. Returns the gains
+    (``−inf`` for used neurons, empty templates and ``exclude``) and the values ``b_T`` per neuron.
+    """
+    P = st.P
+    rho = P.q - st.g
+    gains = np.full(P.K, -np.inf)
+    vals: list = [None] * P.K
+    for k in np.flatnonzero((st.cnt == 0) & templates.any(axis=1)):
+        if k == exclude:
+            continue
+        T = k * P.d1 + np.flatnonzero(templates[k])
+        T = T[P.usable[T]]
+        if T.size == 0:
+            continue
+        G_TT = P.G[np.ix_(T, T)]
+        try:
+            c, low = scipy.linalg.cho_factor(
+                G_TT + 1e-12 * np.trace(G_TT) / T.size * np.eye(T.size), check_finite=False
+            )
+            b = scipy.linalg.cho_solve((c, low), rho[T], check_finite=False)
+        except np.linalg.LinAlgError:
+            continue
+        gains[k] = float(rho[T] @ b) / P.scale - float(P.cw[T].sum()) - P.cost_n
+        vals[k] = (T, b)
+    return gains, vals
+
+
+def _best_template(base: _State, cands, vals, bar: float) -> _State | None:
+    """Each candidate template ``k`` (entries and values ``vals[k]``) switched on in a copy of
+    ``base`` and settled; the settled state of least objective below ``bar``, or None."""
+    best, best_obj = None, bar
+    for k in cands:
+        trial = base.copy()
+        T, b = vals[k]
+        for j, bj in zip(T, b, strict=True):
+            trial.set(int(j), float(bj))
+        trial = _settle(trial)
+        obj = trial.objective()
+        if obj < best_obj:
+            best, best_obj = trial, obj
+    return best
+
+
+def _neuron_moves(st: _State, templates: np.ndarray, n_try: int) -> tuple[_State, bool]:
+    """Whole-neuron additions, then whole-neuron swaps (module docstring, step 5); every accepted
+    move lowers ``J``. Returns the new state and whether it improved."""
+    P = st.P
+    improved = False
+    # additions: the n_try best templates by least-squares gain, each settled; the best kept
+    gains, vals = _template_gains(st, templates)
+    cands = [k for k in np.argsort(-gains, kind="stable")[:n_try] if np.isfinite(gains[k])]
+    best = _best_template(st, cands, vals, st.objective() - 1e-14)
+    if best is not None:
+        st, improved = best, True
+    # swaps: each used neuron against the best few unused templates on the rest's residual
+    for i in np.flatnonzero(st.cnt > 0):
+        if st.cnt[i] == 0:
+            continue
+        cur = st.objective()
+        base = st.copy()
+        for j in range(i * P.d1, (i + 1) * P.d1):
+            base.set(j, 0.0)
+        gains, vals = _template_gains(base, templates, exclude=int(i))
+        cands = [k for k in np.argsort(-gains, kind="stable")[: max(1, n_try // 2)] if np.isfinite(gains[k])]
+        best = _best_template(base, cands, vals, cur - 1e-14)
+        if best is not None:
+            st, improved = best, True
+    return st, improved
+
+
 def l0_polish(
-    P: L0Problem, U0: np.ndarray, free0: np.ndarray, *, swaps: bool = True, drops: bool = True
+    P: L0Problem,
+    U0: np.ndarray,
+    free0: np.ndarray,
+    *,
+    swaps: bool = True,
+    drops: bool = True,
+    templates: np.ndarray | None = None,
+    n_try: int = 6,
 ) -> L0Solution:
     """Minimize ``J`` (module docstring) from the start ``(U0, free0)``; ``J`` never rises.
 
@@ -275,6 +362,11 @@ def l0_polish(
     free0 : ndarray of shape (m,)
     swaps, drops : bool
         Run the swap and the neuron-drop local searches.
+    templates : ndarray of bool, shape (K, d + 1), optional
+        Support of each neuron for the whole-neuron additions and swaps (step 5); ``None``: no
+        such moves.
+    n_try : int
+        Candidate neurons settled per addition (half as many per swap).
 
     Returns
     -------
@@ -324,6 +416,9 @@ def l0_polish(
                 trial = _settle(trial)
                 if trial.objective() < cur - 1e-14:
                     st, improved = trial, True
+        if templates is not None:
+            st, moved = _neuron_moves(st, np.asarray(templates, dtype=bool), int(n_try))
+            improved = improved or moved
     if st.objective() > start_obj:
         st = start
     beta = st.beta

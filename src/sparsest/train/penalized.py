@@ -20,11 +20,21 @@ Algorithm (the interpolation mode's phases, with the penalized loss and polish):
    patterns the count-penalized least squares is an ℓ0-regularized linear regression, solved by
    coordinate descent with hard thresholding, swaps, neuron drops and a least-squares re-fit. The
    polished network's patterns are re-derived by the float64 forward pass and the polish repeated
-   on them; a network is accepted only when its *actual* objective (forward pass) falls.
+   on them; a network is accepted only when its *actual* objective (forward pass) falls. Each
+   restart is also polished along a short ladder of penalties ``f · α`` (``polish_ladder``) and
+   then at ``α``: the ℓ0 polish is a local search, and a start from a denser (or sparser) support
+   reaches optima the direct polish misses (default ``f`` = 2 and 1/2: on Friedman #1 this finds
+   the 12-nonzero optimum at α = 0.01 and 0.015 that the direct polish missed, for well under a
+   second against the gradient phase's ~20 s; smaller ``f`` start the polish from dense supports
+   and cost tens of seconds on noisy data).
 4. **Fine-tune** of the best polished network: a short masked Adam run on the mean-squared error
    moves its hyperplanes (the support fixed), then one more polish on the new patterns; kept only
    when ``J`` falls.
-5. **Un-normalize** (function-preserving) and report counts, ``inputs_used``, RMSE and R².
+5. **Pooled polish**: the restarts found different neurons; the winner's fixed-pattern problem is
+   extended by every distinct neuron of the other polished restarts, and the polish may add one with
+   its whole support or swap it in for a used neuron (:meth:`_Penalized.pool_polish`), repeated
+   while ``J`` falls.
+6. **Un-normalize** (function-preserving) and report counts, ``inputs_used``, RMSE and R².
 
 Deterministic for a seed (a private ``torch.Generator``); ``max_seconds`` stops the gradient phase
 and the polish early (the best network so far is returned).
@@ -161,6 +171,61 @@ class _Penalized:
             if deadline is not None and time.perf_counter() > deadline:
                 break
         return best, best_J
+
+    def pool_polish(
+        self, net: ReLUNetwork, pool: list[ReLUNetwork], deadline: float | None = None, max_pool: int = 256
+    ) -> tuple[ReLUNetwork, float]:
+        """ℓ0 polish of ``net`` with whole-neuron additions and swaps from the neurons of ``pool``.
+
+        The fixed-pattern problem holds ``net``'s active neurons (its start) and every distinct
+        active neuron of the networks in ``pool`` (at most ``max_pool``; distinct: output sign,
+        support or activation pattern differ), each with its own pattern and its support as its
+        template; :func:`sparsest.train.l0polish.l0_polish` may then add a pool neuron with all
+        its entries at once or swap one in for a used neuron, which the coordinate moves on a
+        single network cannot do. The result is re-polished on its re-derived patterns
+        (:meth:`polish`). Returns the network with the least actual objective (never worse than
+        ``net``) and that objective.
+        """
+        J0 = self.J(net)
+        if net.width == 0:
+            return net, J0
+        rows_U, rows_s, keys = [], [], set()
+
+        def add(n: ReLUNetwork) -> None:
+            if n.width == 0:
+                return
+            sub = n.subset(n.active_mask(self.ib))
+            H = np.concatenate([sub.W, sub.b[:, None]], axis=1)
+            D = (self.Xb @ H.T) > 0
+            for k in range(sub.width):
+                if len(rows_U) >= max_pool:
+                    return
+                s = 1.0 if sub.v[k] >= 0 else -1.0
+                key = (s, (H[k] != 0).tobytes(), np.packbits(D[:, k]).tobytes())
+                if key in keys or not D[:, k].any():
+                    continue
+                keys.add(key)
+                rows_U.append(H[k] * sub.v[k])
+                rows_s.append(s)
+
+        add(net)
+        n_start = len(rows_U)
+        for n in pool:
+            add(n)
+        if len(rows_U) == n_start or n_start == 0:
+            return net, J0
+        U = np.array(rows_U)
+        sigma = np.array(rows_s)
+        U0 = U.copy()
+        U0[n_start:] = 0.0
+        D = (self.Xb @ (sigma[:, None] * U).T) > 0
+        free0 = np.r_[net.a, net.c] if self.skip else np.zeros(0)
+        P = L0Problem(self.Xb, self.y, D, self.free, self.N * self.var, self.cost_w, self.cost_n)
+        sol = l0_polish(P, U0, free0, templates=U != 0)
+        cand, Jc = self.polish(self.network(sigma, sol.U, sol.free), deadline=deadline)
+        if Jc < J0 - 1e-13 * max(1.0, abs(J0)):
+            return cand, Jc
+        return net, J0
 
 
 def _finetune(net: ReLUNetwork, Xt, yt, skip: bool, epochs: int, lr: float) -> ReLUNetwork:
@@ -321,6 +386,8 @@ def fit_penalized(
     log_every: int = 50,
     finetune_epochs: int = 300,
     max_train_points: int = 4096,
+    pool_rounds: int = 3,
+    polish_ladder: tuple[float, ...] = (2.0, 0.5),
 ) -> SparsestFit:
     """Minimize ``mean((f − y)²)/var(y) + α · count(f)`` (module docstring).
 
@@ -351,6 +418,14 @@ def fit_penalized(
         a seeded random subset of this many points; the best network is then polished on all the
         data (the objective reported is always the full-data one). Time and memory of a fit are
         then ``O(N (d + 1)² K²)`` for the full-data Gram matrices plus a constant.
+
+    pool_rounds : int
+        Rounds of the pooled polish (step 5 of the module docstring; 0: off): the winner may add or
+        swap in whole neurons of the other polished restarts; repeated while ``J`` falls.
+    polish_ladder : tuple of float > 0
+        Continuation of step 3: each restart is also polished at ``f · alpha`` for each ``f`` (``f <
+        1``: a denser support, ``f > 1``: a sparser one), then at ``alpha``; the results are
+        candidates and join the pool of step 5. ``()``: only the polish at ``alpha``.
 
     Returns
     -------
@@ -423,20 +498,44 @@ def fit_penalized(
     order = np.argsort(grad_J, kind="stable")
     best, best_J = nets[int(order[0])], grad_J[int(order[0])]
     polished = 0
+    pool: list[ReLUNetwork] = []
+    ladder = [
+        _Penalized(Xn, yn, alpha * float(f), objective, ib, skip)
+        for f in polish_ladder
+        if float(f) > 0 and float(f) != 1.0
+    ]
     with single_threaded_blas():
         for r in order:
             if polished and deadline is not None and time.perf_counter() > deadline:
                 break
             net_r, J_r = pen.polish(nets[int(r)], deadline=deadline)
+            pool.append(net_r)
             polished += 1
             if J_r < best_J:
                 best, best_J = net_r, J_r
+            # continuation: the restart polished at other penalties (denser or sparser supports),
+            # each then polished at alpha; every result joins the pool of step 5
+            for pen_f in ladder:
+                net_f, _ = pen_f.polish(nets[int(r)], deadline=deadline)
+                net_f, J_f = pen.polish(net_f, deadline=deadline)
+                pool.append(net_f)
+                if J_f < best_J:
+                    best, best_J = net_f, J_f
         # fine-tune the winner's hyperplanes, then polish on its new patterns
         if finetune_epochs > 0 and best.width and (deadline is None or time.perf_counter() < deadline):
             tuned = _finetune(best.subset(best.active_mask(ib)), Xt, yt, skip, finetune_epochs, lr * 0.5)
             tuned, J_t = pen.polish(tuned, deadline=deadline)
+            pool.append(tuned)
             if J_t < best_J:
                 best, best_J = tuned, J_t
+        # whole-neuron moves between the restarts: the winner borrows (or swaps in) their neurons
+        for _ in range(pool_rounds):
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            cand, J_c = pen.pool_polish(best, pool, deadline=deadline)
+            if not J_c < best_J:
+                break
+            best, best_J = cand, J_c
         if Xn is not Xn_all:
             # polish the subset's winner on all the data (its objective can only fall there)
             full = _Penalized(Xn_all, yn_all, alpha, objective, ib, skip)
