@@ -340,8 +340,10 @@ def fit_sparsest(
     early_stop : bool
         Polish at checkpoints during the gradient phase (epoch 0 in 1-D, then ``warm · 2^j``) and
         stop as soon as a polished exact fit meets the lower bound of
-        :func:`~sparsest.train.polish.lower_bound_1d` (1-D)
-        or the generic bound (d-D nonzeros): the remaining epochs could not lower the count.
+        :func:`~sparsest.train.polish.lower_bound_1d` (1-D; the bound of exact interpolation:
+        curvature above ``1e-3 · fit_rtol`` counts, and every knot with a nonzero jump is counted
+        against it) or the generic bound (d-D nonzeros): the remaining epochs could not lower the
+        count.
     """
     t0 = time.perf_counter()
     deadline = None if max_seconds is None else t0 + float(max_seconds)
