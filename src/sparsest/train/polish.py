@@ -45,6 +45,7 @@ __all__ = [
     "PolishResult",
     "lower_bound_1d",
     "merge_knots_1d",
+    "n_knots",
     "output_layer_fit",
     "parity_shift_1d",
     "polish",
@@ -227,6 +228,9 @@ class _Problem:
         self.n_u = P * D
         self.nvar = 2 * P * D + (self.D if self.skip else 0)
         self._highs = None
+        # _solve_curvature's state: a simplex basis to warm-start from; crossover failed once
+        self._basis = False
+        self._no_crossover = False
 
     def _curvature_form(self) -> bool:
         """Whether the equality rows are written in curvature form (see :meth:`_curvature_rows`)."""
@@ -397,8 +401,8 @@ class _Problem:
         self._set_costs(h, weights, allowed)
         cap = 5.0 + self.N / 200.0
         feasible = int(highspy.SolutionStatus.kSolutionStatusFeasible)
-        plan = ["simplex"] if getattr(self, "_basis", False) else []
-        if not getattr(self, "_no_crossover", False):
+        plan = ["simplex"] if self._basis else []
+        if not self._no_crossover:
             plan.append("crossover")
         plan.append("ipm")
         for mode in plan:
@@ -671,8 +675,7 @@ def polish(
         if it > 0 and deadline is not None and time.perf_counter() > deadline:
             break
         n_lp += 1
-        central = it < central_iters and central_start
-        out = prob.solve(weights, allowed, central=central)
+        out = prob.solve(weights, allowed, central=(it < central_iters and central_start))
         if out is None:
             break
         sol = out
@@ -1327,6 +1330,13 @@ def refit_lines_1d(
     return _knots_result(net, kv, X, y, tol, 0, t0)
 
 
+def n_knots(net: ReLUNetwork) -> int:
+    """Knots of a univariate network: every neuron with a nonzero jump, however small (the reported
+    ``n_active_neurons`` ignores path products below ``1e-6`` of the largest; an interpolant may need
+    such jumps, and the 1-D lower bounds count them)."""
+    return net.n_active_neurons(False, rtol=0.0)
+
+
 def _knot_view(net: ReLUNetwork, X, y, fit_rtol: float):
     """Float64 data, its sorted copy ``(xs, ys)``, the fit tolerance, the knot tolerance and the
     knots, jumps, slope and intercept of the univariate ``net`` (shared by the 1-D moves)."""
@@ -1354,7 +1364,7 @@ def _knots_result(net: ReLUNetwork, kv: tuple, X, y, tol: float, n_lp: int, t0: 
     nonzero jump counted), else ``net`` itself."""
     out = ReLUNetwork.from_knots(*kv)
     resid = out.max_residual(X, y)
-    if resid > tol or out.n_active_neurons(False, rtol=0.0) > net.n_active_neurons(False, rtol=0.0):
+    if resid > tol or n_knots(out) > n_knots(net):
         out, resid = net, net.max_residual(X, y)
     return PolishResult(
         out,

@@ -49,6 +49,7 @@ from .polish import (
     PolishResult,
     lower_bound_1d,
     merge_knots_1d,
+    n_knots,
     output_layer_fit,
     parity_shift_1d,
     polish,
@@ -607,11 +608,11 @@ def _knot_moves_1d(pr: PolishResult, X, y, fit_rtol: float, above) -> PolishResu
     of step are re-paired). Each returns ``pr``'s network unless its float64 re-check passes with no
     more neurons, so the count never rises."""
     while True:
-        n0 = pr.network.n_active_neurons(False, rtol=0.0)
+        n0 = n_knots(pr.network)
         pr = merge_knots_1d(pr.network, X, y, fit_rtol=fit_rtol)
         if above(pr):
             pr = parity_shift_1d(pr.network, X, y, fit_rtol=fit_rtol)
-        if pr.network.n_active_neurons(False, rtol=0.0) >= n0 or not above(pr):
+        if n_knots(pr.network) >= n0 or not above(pr):
             return pr
 
 
