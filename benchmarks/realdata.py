@@ -10,6 +10,8 @@ Usage::
     the number of nonzero weights (including biases) of
 
     * ``sparsest fit --alpha A`` (our penalized mode) over an α grid, seed 0;
+    * ``sparsest fit --budget K`` (our budget mode: the least-squares fit with at most K nonzeros)
+      over a grid of K, seed 0 — it reaches the counts between the points a penalty selects;
     * ``LassoCV`` (5 folds; nonzeros = nonzero coefficients + the intercept);
     * ``MLPRegressor(100)`` (dense; every weight and bias counted);
     * a 64-neuron MLP trained by Adam (3,000 epochs), then *global magnitude pruning* of the path
@@ -44,6 +46,7 @@ import numpy as np
 ALPHAS = (0.1, 0.03, 0.01, 0.005, 0.003, 0.002, 0.001, 0.0005)
 LAMBDAS = (0.1, 0.03, 0.01, 0.003)
 BUDGETS = (8, 12, 16, 25, 50, 100)
+OUR_BUDGETS = (4, 6, 8, 9, 10, 12, 15, 20, 25, 30)
 
 
 def _data(name: str, n: int = 1000, seed: int = 0):
@@ -68,17 +71,18 @@ def _r2(pred, y) -> float:
     return 1.0 - float(np.mean((pred - y) ** 2)) / float(np.var(y))
 
 
-def _ours(Xtr, ytr, Xte, yte, alphas, quiet: bool) -> list[dict]:
+def _ours(Xtr, ytr, Xte, yte, alphas, quiet: bool, budgets=()) -> list[dict]:
     from sparsest import SparseReLURegressor
 
     rows = []
-    for a in alphas:
+    runs = [("alpha", a) for a in alphas] + [("budget", int(k)) for k in budgets]
+    for kind, a in runs:
         t = time.perf_counter()
-        m = SparseReLURegressor(alpha=a, random_state=0).fit(Xtr, ytr)
+        m = SparseReLURegressor(**{kind: a}, random_state=0).fit(Xtr, ytr)
         rows.append(
             {
                 "method": "sparsest",
-                "param": f"alpha={a:g}",
+                "param": f"{kind}={a:g}",
                 "nonzeros": m.n_nonzero_,
                 "neurons": m.n_neurons_,
                 "inputs_used": [int(i) for i in m.inputs_used_],
@@ -273,13 +277,19 @@ def _pareto_plot(name: str, rows: list[dict], path: str) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     styles = {
         "sparsest": dict(color="C3", marker="o", ls="-", label="sparsest fit --alpha (ours)"),
+        "sparsest budget": dict(color="C1", marker="v", ls=":", label="sparsest fit --budget (ours)"),
         "Algorithm 1": dict(color="C0", marker="s", ls="--", label="Algorithm 1 (reweighted, λ grid)"),
         "prune": dict(color="C2", marker="^", ls="none", alpha=0.7, label="64-MLP + magnitude pruning"),
         "LassoCV": dict(color="C4", marker="D", ls="none", label="LassoCV"),
         "MLP(100)": dict(color="C7", marker="*", ls="none", ms=12, label="MLPRegressor(100), dense"),
     }
+
+    def series(r: dict) -> str:
+        budget = r["method"] == "sparsest" and r["param"].startswith("budget")
+        return "sparsest budget" if budget else r["method"]
+
     for method, st in styles.items():
-        pts = sorted((r["nonzeros"], r["test_r2"]) for r in rows if r["method"] == method)
+        pts = sorted((r["nonzeros"], r["test_r2"]) for r in rows if series(r) == method)
         if pts:
             ax.plot([p[0] for p in pts], [p[1] for p in pts], **st)
     ax.set_xscale("log")
@@ -304,7 +314,7 @@ def _pareto(args) -> dict:
         Xtr, Xte, ytr, yte = _split(X, y)
         print(f"\n== {name}: {Xtr.shape[0]} train / {Xte.shape[0]} test points, {X.shape[1]} inputs")
         print("  ", HEADER, flush=True)
-        rows = _ours(Xtr, ytr, Xte, yte, args.alphas, args.quiet)
+        rows = _ours(Xtr, ytr, Xte, yte, args.alphas, args.quiet, args.our_budgets)
         rows.append(_lasso(Xtr, ytr, Xte, yte))
         rows.append(_mlp(Xtr, ytr, Xte, yte))
         for r in rows[-2:]:
@@ -413,7 +423,10 @@ def main() -> None:
     ap.add_argument("--datasets", nargs="+", default=["friedman1", "diabetes"])
     ap.add_argument("--alphas", nargs="+", type=float, default=list(ALPHAS))
     ap.add_argument("--lambdas", nargs="*", type=float, default=list(LAMBDAS))
-    ap.add_argument("--budgets", nargs="*", type=int, default=list(BUDGETS))
+    ap.add_argument("--budgets", nargs="*", type=int, default=list(BUDGETS), help="pruning budgets")
+    ap.add_argument(
+        "--our-budgets", nargs="*", type=int, default=list(OUR_BUDGETS), help="sparsest fit --budget K grid"
+    )
     ap.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     ap.add_argument("--scale-sizes", nargs="+", type=int, default=[10_000, 100_000])
     ap.add_argument("--out-dir", default=".")
@@ -429,6 +442,7 @@ def main() -> None:
         return
     if args.quick:
         args.alphas, args.lambdas, args.budgets, args.seeds = [0.01, 0.003, 0.001], [0.1, 0.01], [12, 50], [0]
+        args.our_budgets = [8, 10, 20]
         args.scale_sizes = [10_000]
     import sparsest
 

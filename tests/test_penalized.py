@@ -341,3 +341,124 @@ def test_cli_fit_bad_alpha(planted_csvs, args, message):
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+# ----------------------------------------------------------------------------- the budget mode
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), cap=st.integers(0, 8), neurons=st.booleans(), tie=st.booleans())
+def test_capped_polish_stays_within_the_budget(seed, cap, neurons, tie):
+    """Every start (above or below the budget) ends within it; a feasible start is never worsened."""
+    Xb, y, D, free, H = _random_problem(seed)
+    N = Xb.shape[0]
+    c = 1e-9 if tie else 0.01
+    cw, cn = (0.0, c) if neurons else (c, 0.0)
+    P = L0Problem(Xb, y, D, free, N * np.var(y), cw, cn, max_count=cap)
+    U0 = np.random.default_rng(seed + 1).normal(size=H.shape)
+    U0[np.random.default_rng(seed + 2).random(H.shape) < 0.5] = 0.0
+    sol = l0_polish(P, U0, np.zeros(0), templates=U0 != 0)
+    used = sol.n_neurons if neurons else sol.n_entries
+    assert used <= cap
+    st0 = _State(P, U0.reshape(-1))
+    if st0.count() <= cap:
+        assert sol.objective <= st0.objective() + 1e-12
+
+
+def test_capped_polish_brute_force_tiny():
+    """One always-active neuron with 4 entries, budget k: the capped polish finds the best of the
+    C(4, k) least-squares fits (a planted k-sparse signal plus noise)."""
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        N = 50
+        Xb = np.c_[rng.normal(size=(N, 3)), np.ones(N)]
+        beta = rng.normal(size=4) * (rng.random(4) < 0.6)
+        y = Xb @ beta + 0.5 * rng.normal(size=N)
+        S = N * np.var(y)
+        for k in range(5):
+            P = L0Problem(Xb, y, np.ones((N, 1), bool), np.zeros((N, 0)), S, 1e-9, 0.0, max_count=k)
+            best = np.inf
+            for cols in itertools.combinations(range(4), k):
+                cols = list(cols)
+                r = y - (Xb[:, cols] @ np.linalg.lstsq(Xb[:, cols], y, rcond=None)[0] if cols else 0.0)
+                best = min(best, float(r @ r))
+            # starts: empty, and the full least-squares fit (reduced by backward elimination)
+            for U0 in (np.zeros((1, 4)), np.linalg.lstsq(Xb, y, rcond=None)[0][None, :]):
+                sol = l0_polish(P, U0, np.zeros(0))
+                assert sol.n_entries <= k
+                assert sol.rss == pytest.approx(best, rel=1e-9, abs=1e-9)
+
+
+def test_budget_fits_stay_within_and_match_the_penalized_fits():
+    """Budget fits of the planted network (2 + 3 entries, 5 nonzeros): each within its budget,
+    more budget a better fit, the planted support at budget 5; and at the count a penalized fit
+    lands on, the budget fit is at least as good (the budget reaches every count a penalty does)."""
+    X, y = _planted(n=200, noise=0.1, seed=1)
+    fits: dict[int, object] = {}
+
+    def budget_fit(k: int):
+        if k not in fits:
+            fits[k] = fit_penalized(X, y, alpha=0.0, budget=k, seed=0, **FAST)
+        return fits[k]
+
+    for k in (1, 3, 4, 5):
+        f = budget_fit(k)
+        assert f.n_nonzero <= k
+        assert f.info["budget"] == k and f.info["alpha"] == 0.0
+    assert budget_fit(4).n_nonzero == 4
+    assert set(budget_fit(5).network.inputs_used().tolist()) == {0, 1, 2}
+    r2 = [budget_fit(k).info["train_r2"] for k in (1, 3, 4, 5)]
+    assert r2 == sorted(r2) and len(set(r2)) == 4
+    for a in (0.03, 0.2):
+        pen = fit_penalized(X, y, alpha=a, seed=0, **FAST)
+        assert budget_fit(pen.n_nonzero).info["train_r2"] >= pen.info["train_r2"] - 1e-9
+
+
+def test_1d_budget_counts_neurons():
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(-2, 2, 200))
+    y = 0.5 * x + np.maximum(x - 0.5, 0) * 2 - np.maximum(x + 1, 0) + 0.05 * rng.normal(size=200)
+    f1 = fit_penalized(x, y, alpha=0.0, budget=1, seed=0, **FAST)
+    f2 = fit_penalized(x, y, alpha=0.0, budget=2, seed=0, **FAST)
+    assert f1.info["objective"] == "neurons"
+    assert f1.n_active == 1 and f2.n_active == 2
+    assert f1.info["train_r2"] < f2.info["train_r2"]
+    assert np.allclose(np.sort(f2.network.knots_1d().knots), [-1.0, 0.5], atol=0.1)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, "3"])
+def test_budget_bad_values(bad):
+    X, y = _planted(n=30)
+    with pytest.raises(Exception, match="budget"):
+        SparseReLURegressor(budget=bad).fit(X, y)
+
+
+def test_cli_fit_budget_json_and_model(planted_csvs, tmp_path):
+    tr, te = planted_csvs
+    out = tmp_path / "m.json"
+    code, stdout, err = cli(
+        "fit", tr, "--budget", "5", "--test", te, "--epochs", "300", "--restarts", "4", "--json", "--out", out
+    )
+    assert code == 0, err
+    doc = json.loads(stdout)
+    assert doc["mode"] == "budget" and doc["budget"] == 5 and doc["alpha"] is None
+    assert doc["n_nonzero"] <= 5 and doc["inputs_used"] == [0, 1, 2]
+    assert doc["test_r2"] > 0.99
+    meta = json.loads(out.read_text())["metadata"]
+    assert meta["mode"] == "budget" and meta["budget"] == 5
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--budget", "-1"], "--budget must be an integer >= 0"),
+        (["--budget", "2.5"], "--budget must be an integer >= 0"),
+        (["--budget", "3", "--method", "adam"], "--budget applies to"),
+        (["--budget", "3", "--tol", "0.1"], "--tol"),
+    ],
+)
+def test_cli_fit_bad_budget(planted_csvs, args, message):
+    code, _, err = cli("fit", planted_csvs[0], *args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

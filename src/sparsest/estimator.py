@@ -35,6 +35,11 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
     alpha : float >= 0, optional
         Penalty per nonzero weight (d-D) or neuron (1-D) on the normalized scale (``None``: exact
         interpolation). Typical values: 1e-3 … 0.1.
+    budget : int >= 0, optional
+        ``"sparsest"`` only: at most ``budget`` nonzero weights including biases (d-D) or neurons
+        (1-D). Alone: the least-squares fit within that count; with ``alpha``: the penalized
+        objective within it. A penalty only reaches counts where the extra weights pay for
+        themselves (the lower convex hull of count against error); a budget reaches every count.
     epsilon : float >= 0, optional
         Fit within ``y_i ± ε`` (absolute, as scikit-learn's SVR names its tube) with the fewest
         neurons / nonzeros (:mod:`sparsest.train.bounded`); ``tol`` stays the numerical fit tolerance.
@@ -107,6 +112,7 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
         alpha: float | None = None,
         epsilon: float | None = None,
         p: float = 0.4,
+        budget: int | None = None,
         width: int | None = None,
         method: str = "sparsest",
         objective: str | None = None,
@@ -125,6 +131,7 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
         self.alpha = alpha
         self.epsilon = epsilon
         self.p = p
+        self.budget = budget
         self.width = width
         self.method = method
         self.objective = objective
@@ -165,6 +172,14 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
                 raise ParameterError(
                     f"alpha applies to methods sparsest, reweighted, pathprox and adamw, not {self.method!r}"
                 )
+        if self.budget is not None:
+            if self.method != "sparsest":
+                raise ParameterError(f"budget applies to method='sparsest', not {self.method!r}")
+            if self.epsilon is not None:
+                raise ParameterError(
+                    "give budget (a fit within a count) or epsilon (a fit within y ± epsilon), not both"
+                )
+            options["budget"] = self.budget
         if self.epsilon is not None:
             from .targets import Targets
 

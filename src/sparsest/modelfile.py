@@ -79,8 +79,10 @@ STANDARD_METADATA: dict[str, str] = {
     "loss": "for 'sparsest exact --knots K': 'linf' (least max error) or 'l2' (least squares)",
     "knots_budget": "for 'sparsest exact --knots K': K",
     "eps_star": "for 'sparsest exact --knots K': ε*(K), the least uniform error with K knots",
-    "mode": "how the trainer fitted: 'interpolation' (exact fit) or 'penalized' (sparsest fit --alpha)",
+    "mode": "how the trainer fitted: 'interpolation' (exact fit), 'penalized' (sparsest fit --alpha), "
+    "'budget' (sparsest fit --budget) or 'bounded' (--tol/--lower/--upper/--classify)",
     "alpha": "the penalty α of mode 'penalized': minimized mean((f − y)²)/var(y) + α·count",
+    "budget": "the count budget K of mode 'budget': count ≤ K (nonzeros in d-D, neurons in 1-D)",
     "inputs_used": "0-based input columns with a nonzero weight",
     "train_rmse": "root-mean-square of f(x_i) − y_i on the training data",
     "train_r2": "R² = 1 − mean((f − y)²)/var(y) on the training data",

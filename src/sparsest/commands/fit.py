@@ -30,6 +30,9 @@ With --alpha A (noisy data) the fit minimizes mean((f(x_i) - y_i)^2)/var(y) + A 
 incl. biases in d-D, neurons in 1-D): penalized training, then an l0-penalized least-squares
 polish on the activation patterns. Typical A: 1e-3 (more weights, lower error) ... 0.1. For
 --method reweighted/pathprox/adamw, A is the penalty weight lambda of their objective.
+With --budget K the fit has at most K nonzero weights incl. biases (d-D) or neurons (1-D): the
+least-squares fit within that count (with --alpha too: the penalized objective within it). A
+penalty only reaches the counts where extra weights pay for themselves; a budget reaches all.
 
 Methods: 'sparsest' (default; batched restarts with the reweighted lp prox, then an exact
 fixed-pattern re-solve: the fit is exact to 1e-10 (1 + max|y|)), 'reweighted' (the paper's
@@ -47,6 +50,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="A",
         help="penalized fit: minimize MSE/var(y) + A * count (A >= 0); default: interpolate",
+    )
+    parser.add_argument(
+        "--budget",
+        default=None,
+        metavar="K",
+        help="sparsest: at most K nonzero weights incl. biases (d-D) / neurons (1-D); the "
+        "least-squares fit within that count (integer K >= 0)",
     )
     add_targets_arguments(parser, dims="any dimension; fewest neurons/nonzeros within the bounds")
     parser.add_argument(
@@ -108,8 +118,13 @@ def run(args: argparse.Namespace) -> int:
         if path:
             check_output_path(path)
     alpha = parse_alpha(args.alpha)
+    budget = parse_budget(args.budget)
     options = {}
     lam = None
+    if budget is not None:
+        if args.method != "sparsest":
+            raise ParameterError(f"--budget applies to --method sparsest, not {args.method}")
+        options["budget"] = budget
     if alpha is not None:
         if args.method == "sparsest":
             options["alpha"] = alpha
@@ -141,6 +156,10 @@ def run(args: argparse.Namespace) -> int:
         if alpha is not None:
             raise ParameterError(
                 f"--alpha (a penalized fit) and {targets_given(args)} (a fit within bounds): give one"
+            )
+        if budget is not None:
+            raise ParameterError(
+                f"--budget (a fit within a count) and {targets_given(args)} (a fit within bounds): give one"
             )
         if args.method != "sparsest":
             raise ParameterError(f"{targets_given(args)} applies to --method sparsest only")
@@ -183,7 +202,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"sparsest fit: warning: {w}", file=sys.stderr)
     net = res.network
     ib = bool(res.config["penalize_bias"])
-    mode = "penalized" if alpha is not None else ("bounded" if targets is not None else "interpolation")
+    if budget is not None:
+        mode = "budget"
+    elif alpha is not None:
+        mode = "penalized"
+    else:
+        mode = "bounded" if targets is not None else "interpolation"
     quality = fit_quality(net, ds.X, y_fit, "train")
     bounded = {}
     if targets is not None:
@@ -214,6 +238,7 @@ def run(args: argparse.Namespace) -> int:
             lp_path_norm=res.lp_path_norm,
             mode=mode,
             alpha=alpha,
+            **({"budget": budget} if budget is not None else {}),
             inputs_used=[int(i) for i in net.inputs_used()],
             train_rmse=quality["train_rmse"],
             train_r2=quality["train_r2"],
@@ -226,6 +251,7 @@ def run(args: argparse.Namespace) -> int:
         "method": args.method,
         "mode": mode,
         "alpha": alpha,
+        "budget": budget,
         "p": p,
         "n_points": ds.n_points,
         "d": ds.n_features,
@@ -251,6 +277,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     w = sys.stdout.write
     pen = f", alpha = {alpha:g}" if alpha is not None else ""
+    pen += f", budget = {budget}" if budget is not None else ""
     w(f"method          {args.method} (p = {p:g}{pen}, seed {args.seed})\n")
     w(f"data            {ds.n_points} points, {ds.n_features} input(s)\n")
     w(f"neurons         {res.n_active}\n")
@@ -260,7 +287,7 @@ def run(args: argparse.Namespace) -> int:
     if targets is not None:
         ok = "satisfied" if bounded["satisfies_targets"] else "NOT satisfied"
         w(f"targets         {targets.describe()}: {ok} (max violation {bounded['max_violation']:.3g})\n")
-    elif alpha is None:
+    elif alpha is None and budget is None:
         fit = "exact" if out["interpolates"] else "NOT exact"
         w(f"max residual    {res.max_residual:.3g} ({fit})\n")
     w(f"train RMSE, R2  {quality['train_rmse']:.4g}, {quality['train_r2']:.4f}\n")
@@ -292,6 +319,21 @@ def parse_alpha(text: str | None) -> float | None:
         raise ParameterError(f"--alpha must be a number >= 0, got {text!r}") from None
     if not (math.isfinite(value) and value >= 0):
         raise ParameterError(f"--alpha must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def parse_budget(text: str | None) -> int | None:
+    """``--budget``: an integer ``>= 0`` (one-line :class:`~sparsest.errors.ParameterError`)."""
+    from ..errors import ParameterError
+
+    if text is None:
+        return None
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise ParameterError(f"--budget must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise ParameterError(f"--budget must be an integer >= 0, got {text!r}")
     return value
 
 

@@ -29,6 +29,14 @@ It is solved as L0Learn / Hazimeh–Mazumder solve ℓ0 regression, on the Gram 
    add it), alone or in place of a used neuron; candidates are ranked by the exact least-squares gain
    of their template given the current residual, the best few are settled and kept when ``J`` falls.
 
+6. **a budget** (``max_count = K``: at most ``K`` counted units): every move above keeps the count
+   within ``K``; a start above it is first reduced by backward elimination (least-squares re-fits,
+   :func:`_reduce`), and with entries counted the exact single-entry additions and swaps of
+   :func:`_best_entry_moves` (each scored by its exact least-squares gain through the Schur
+   complement of the support's Gram matrix) refill it. With a tiny ``c_w`` this is the
+   least-squares fit within ``K`` entries — counts a penalty cannot reach (they are off the lower
+   convex hull of (count, RSS)).
+
 Every accepted move lowers ``J``, so the polish never raises the objective of its start. Pattern
 consistency (the polished weights may move hyperplanes across points) is the caller's float64
 re-check: :func:`sparsest.train.penalized` re-derives the patterns from the polished network and
@@ -94,6 +102,10 @@ class L0Problem:
         Cost of a neuron with at least one nonzero entry.
     entry_mask : ndarray of bool, shape (d + 1,), optional
         Entries a neuron may use; default all.
+    max_count : int, optional
+        Budget: at most this many counted units (an entry counts when its cost is positive, a
+        neuron when ``cost_n`` is). Every move keeps the count within it, and a start above it
+        is first reduced by backward elimination (:func:`_reduce`); ``None``: no budget.
     """
 
     def __init__(
@@ -106,6 +118,7 @@ class L0Problem:
         cost_w: float | np.ndarray,
         cost_n: float,
         entry_mask: np.ndarray | None = None,
+        max_count: int | None = None,
     ) -> None:
         N, d1 = Xb.shape
         K = D.shape[1]
@@ -136,6 +149,10 @@ class L0Problem:
         self.is_free[K * d1 :] = True
         self.group = np.full(F, -1)
         self.group[: K * d1] = np.repeat(np.arange(K), d1)
+        # the budget's units: an entry counts when it costs, a neuron when neurons cost
+        self.unit = ((self.cw > 0) & ~self.is_free).astype(float)
+        self.unit_n = 1.0 if self.cost_n > 0 else 0.0
+        self.max_count = None if max_count is None else float(max_count)
 
     def features(self, Xb: np.ndarray, D: np.ndarray, free: np.ndarray) -> np.ndarray:
         """``Φ`` of shape (n, K (d + 1) + m) for rows ``Xb`` (n, d + 1), ``D`` (n, K), ``free`` (n, m)."""
@@ -201,6 +218,15 @@ class _State:
     def objective(self) -> float:
         return self.P.objective(self.beta, self.g)
 
+    def count(self) -> float:
+        """Counted units in use (entries with a cost, plus neurons when neurons cost)."""
+        P = self.P
+        return float(P.unit[self.beta != 0].sum()) + P.unit_n * float(np.count_nonzero(self.cnt))
+
+    def room(self) -> float:
+        """Units the budget still allows (``inf`` without a budget)."""
+        return np.inf if self.P.max_count is None else self.P.max_count - self.count()
+
     def entry_cost(self, j: int) -> float:
         """Cost of entry ``j`` being nonzero given the other entries of its neuron."""
         P = self.P
@@ -210,13 +236,17 @@ class _State:
         return P.cw[j] + (P.cost_n if others == 0 else 0.0)
 
     def zero_gains(self) -> np.ndarray:
-        """Net objective gain of switching on each zero entry (``−inf`` where not allowed)."""
+        """Net objective gain of switching on each zero entry (``−inf`` where not allowed, or where
+        it would take the count over the budget)."""
         P = self.P
         rho = P.q - self.g
         gain = rho * rho / P.diag / P.scale
-        cost = P.cw + np.where(self.cnt[np.maximum(P.group, 0)] == 0, P.cost_n, 0.0)
+        new_neuron = self.cnt[np.maximum(P.group, 0)] == 0
+        cost = P.cw + np.where(new_neuron, P.cost_n, 0.0)
         gain = gain - cost
         gain[(self.beta != 0) | P.is_free | ~P.usable] = -np.inf
+        if P.max_count is not None:
+            gain[P.unit + np.where(new_neuron, P.unit_n, 0.0) > self.room() + 1e-9] = -np.inf
         return gain
 
 
@@ -267,16 +297,128 @@ def _settle(st: _State) -> _State:
     return best
 
 
+def _reduce(st: _State, exact_below: int = 48) -> _State:
+    """Backward elimination to the budget: while the count exceeds it, re-fit the support by least
+    squares and remove the unit (an entry when entries count, else a whole neuron) whose removal
+    raises ``||y − Φβ||²`` least. With at most ``exact_below`` units left that is decided by
+    re-fitting without each unit in turn; above, by the one-step estimate (after a re-fit the
+    residual is orthogonal to the support, so removing entry ``j`` alone raises it by
+    ``β_j² G_jj``, neuron ``k`` by ``u_k^T G_kk u_k``)."""
+    P = st.P
+    by_entry = bool(P.unit.any())
+    while st.room() < -1e-9:
+        st = _State(P, _refit(P, st.beta))
+        if st.room() >= -1e-9:
+            break
+        if by_entry:
+            units = [np.array([j]) for j in np.flatnonzero((st.beta != 0) & (P.unit > 0))]
+        else:
+            units = [np.arange(k * P.d1, (k + 1) * P.d1) for k in np.flatnonzero(st.cnt > 0)]
+        if len(units) <= exact_below:
+            rises = []
+            for idx in units:
+                b = st.beta.copy()
+                b[idx] = 0.0
+                b = _refit(P, b)
+                rises.append(P.rss(b, P.G @ b))
+        else:
+            rises = [float(st.beta[idx] @ P.G[np.ix_(idx, idx)] @ st.beta[idx]) for idx in units]
+        for j in units[int(np.argmin(rises))]:
+            st.set(int(j), 0.0)
+    return st
+
+
+def _best_entry_moves(st: _State, max_moves: int = 64) -> tuple[_State, bool]:
+    """Exact single-entry additions and swaps for a budget (entries counted), best first.
+
+    With support ``S`` (re-fitted by least squares) the residual sum of squares after adding a
+    column ``l`` to ``S' ⊆ S`` and re-fitting is ``RSS(S') − ρ_l² / s_l`` with ``ρ = q − G β_{S'}``
+    and the Schur complement ``s_l = G_ll − G_{l S'} G_{S'S'}⁻¹ G_{S' l}``. Additions (``S' = S``,
+    when the budget has room) and swaps (``S' = S − {j}`` for each ``j``) are scored exactly this
+    way over every usable zero entry; the move lowering ``J`` most is made, the support re-fitted,
+    and this repeated. Returns the new state and whether it improved.
+    """
+    P = st.P
+    improved = False
+    cand_ok = P.usable & ~P.is_free
+    for _ in range(max_moves):
+        st = _State(P, _refit(P, st.beta))
+        cur = st.objective()
+        supp = np.flatnonzero((st.beta != 0) & ~P.is_free)
+        freecols = np.flatnonzero(P.is_free & P.usable)
+        zero = np.flatnonzero(cand_ok & (st.beta == 0))
+        if zero.size == 0:
+            break
+        room = st.room()
+        best_val, best_move = cur - 1e-14 * max(1.0, abs(cur)), None
+        drops = [None, *supp.tolist()]
+        for j in drops:
+            if j is None and P.unit[zero].min(initial=np.inf) > room + 1e-9:
+                continue
+            keep = np.r_[supp[supp != j] if j is not None else supp, freecols].astype(int)
+            b = np.zeros_like(st.beta)
+            if keep.size:
+                Gk = P.G[np.ix_(keep, keep)]
+                try:
+                    c, low = scipy.linalg.cho_factor(
+                        Gk + 1e-12 * np.trace(Gk) / keep.size * np.eye(keep.size), check_finite=False
+                    )
+                except np.linalg.LinAlgError:
+                    continue
+                b[keep] = scipy.linalg.cho_solve((c, low), P.q[keep], check_finite=False)
+                M = scipy.linalg.cho_solve((c, low), P.G[np.ix_(keep, zero)], check_finite=False)
+                schur = P.diag[zero] - np.einsum("kl,kl->l", P.G[np.ix_(keep, zero)], M)
+            else:
+                schur = P.diag[zero].copy()
+            g = P.G @ b
+            rho = P.q[zero] - g[zero]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                drop_rss = np.where(schur > 1e-12 * P.diag[zero], rho * rho / schur, 0.0)
+            rss = P.rss(b, g) - drop_rss
+            base_cost = P.cost(b)
+            # cost of each added entry given the kept support (its neuron may be new)
+            grp = P.group[zero]
+            kept_cnt = (
+                np.bincount(P.group[keep[~P.is_free[keep]]], minlength=P.K) if keep.size else np.zeros(P.K)
+            )
+            add_cost = P.cw[zero] + np.where(kept_cnt[grp] == 0, P.cost_n, 0.0)
+            add_units = P.unit[zero] + np.where(kept_cnt[grp] == 0, P.unit_n, 0.0)
+            freed = 0.0 if j is None else float(P.unit[j]) + (P.unit_n if st.cnt[P.group[j]] == 1 else 0.0)
+            ok = add_units <= room + freed + 1e-9
+            if j is not None:
+                ok &= zero != j
+            if not ok.any():
+                continue
+            val = np.where(ok, rss / P.scale + base_cost + add_cost, np.inf)
+            i = int(np.argmin(val))
+            if val[i] < best_val:
+                best_val, best_move = float(val[i]), (j, int(zero[i]))
+        if best_move is None:
+            break
+        j, lcol = best_move
+        beta = st.beta.copy()
+        if j is not None:
+            beta[j] = 0.0
+        beta[lcol] = 1.0  # marks the support; the re-fit sets the values
+        trial = _State(P, _refit(P, beta))
+        if not trial.objective() < cur - 1e-14 * max(1.0, abs(cur)) or trial.room() < -1e-9:
+            break
+        st, improved = trial, True
+    return st, improved
+
+
 def _template_gains(st: _State, templates: np.ndarray, exclude: int = -1) -> tuple[np.ndarray, list]:
     """Net gain of switching on each unused neuron with all the entries of its template.
 
     For neuron ``k`` with template entries ``T`` (and no entry in use) the least-squares values
     given the current residual are ``b_T = G_TT⁻¹ ρ_T`` (``ρ = q − G β``), lowering the residual term
     by ``ρ_T^T b_T / S``; the gain subtracts the entries' and the neuron's costs. Returns the gains
-    (``−inf`` for used neurons, empty templates and ``exclude``) and the values ``b_T`` per neuron.
+    (``−inf`` for used neurons, empty templates, ``exclude`` and templates the budget has no room
+    for) and the values ``b_T`` per neuron.
     """
     P = st.P
     rho = P.q - st.g
+    room = st.room()
     gains = np.full(P.K, -np.inf)
     vals: list = [None] * P.K
     for k in np.flatnonzero((st.cnt == 0) & templates.any(axis=1)):
@@ -284,7 +426,7 @@ def _template_gains(st: _State, templates: np.ndarray, exclude: int = -1) -> tup
             continue
         T = k * P.d1 + np.flatnonzero(templates[k])
         T = T[P.usable[T]]
-        if T.size == 0:
+        if T.size == 0 or float(P.unit[T].sum()) + P.unit_n > room + 1e-9:
             continue
         G_TT = P.G[np.ix_(T, T)]
         try:
@@ -374,8 +516,9 @@ def l0_polish(
     """
     beta0 = np.concatenate([np.asarray(U0, float).reshape(-1), np.asarray(free0, float).reshape(-1)])
     start = _State(P, beta0)
-    start_obj = start.objective()
-    st = _settle(start.copy())
+    # a start above the budget is infeasible: it never wins, and is first reduced to the budget
+    start_obj = start.objective() if start.room() >= -1e-9 else np.inf
+    st = _settle(_reduce(start.copy()))
     improved = True
     rounds = 0
     while improved and rounds < 4:
@@ -418,6 +561,9 @@ def l0_polish(
                     st, improved = trial, True
         if templates is not None:
             st, moved = _neuron_moves(st, np.asarray(templates, dtype=bool), int(n_try))
+            improved = improved or moved
+        if P.max_count is not None and P.unit.any():
+            st, moved = _best_entry_moves(st)
             improved = improved or moved
     if st.objective() > start_obj:
         st = start

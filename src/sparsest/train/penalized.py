@@ -36,6 +36,11 @@ Algorithm (the interpolation mode's phases, with the penalized loss and polish):
    while ``J`` falls.
 6. **Un-normalize** (function-preserving) and report counts, ``inputs_used``, RMSE and R².
 
+**Budget mode** (``budget=K``): the same phases with ``count ≤ K`` enforced in every polish
+(:class:`sparsest.train.l0polish.L0Problem`'s ``max_count``) and networks above ``K`` never kept;
+with ``alpha = 0`` it is the least-squares fit within the budget. A penalty only selects networks
+on the lower convex hull of (count, error); the budget reaches every count.
+
 Deterministic for a seed (a private ``torch.Generator``); ``max_seconds`` stops the gradient phase
 and the polish early (the best network so far is returned).
 """
@@ -70,6 +75,9 @@ __all__ = ["PENALIZED_WIDTH", "fit_penalized", "gradient_phase", "penalized_obje
 
 #: default neurons per restart of the penalized mode (independent of N)
 PENALIZED_WIDTH = 64
+
+#: cost per counted unit in the polish of a budget fit with alpha = 0 (marks the units, breaks ties)
+_TIE_COST = 1e-9
 
 #: rows per chunk of the float64 forward pass on large data
 _EVAL_CHUNK = 65536
@@ -109,28 +117,49 @@ def penalized_objective(
     return float(np.mean(r * r)) / var + float(alpha) * _count(net, objective, ib)
 
 
+def _better(J_new: float, J_old: float) -> bool:
+    """``J_new`` clearly below ``J_old`` (relative margin 1e-13; any finite value beats ``inf``,
+    the objective of a network above the budget)."""
+    if math.isinf(J_old):
+        return J_new < J_old
+    return J_new < J_old - 1e-13 * max(1.0, abs(J_old))
+
+
 class _Penalized:
     """Objective bookkeeping on the normalized data."""
 
-    def __init__(self, Xn, yn, alpha, objective, ib, skip):
+    def __init__(self, Xn, yn, alpha, objective, ib, skip, budget=None):
         self.X, self.y = Xn, yn
         self.N, self.d = Xn.shape
         self.alpha, self.objective, self.ib, self.skip = float(alpha), objective, ib, skip
+        self.budget = None if budget is None else int(budget)
         var = float(np.var(yn))
         self.var = var if var > 0 else 1.0
         self.Xb = np.concatenate([Xn, np.ones((self.N, 1))], axis=1)
         self.free = np.concatenate([Xn, np.ones((self.N, 1))], axis=1) if skip else np.zeros((self.N, 0))
+        # with a budget and alpha = 0 a tiny cost still marks the counted units (and breaks ties)
+        unit_cost = self.alpha if (self.alpha > 0 or budget is None) else _TIE_COST
         if objective == "neurons":
-            self.cost_w, self.cost_n = 0.0, self.alpha
+            self.cost_w, self.cost_n = 0.0, unit_cost
         else:
-            cw = np.full(self.d + 1, self.alpha)
+            cw = np.full(self.d + 1, unit_cost)
             if not ib:
                 cw[-1] = 0.0
             self.cost_w, self.cost_n = cw, 0.0
 
     def J(self, net: ReLUNetwork) -> float:
+        """The objective of ``net`` (``inf`` when its count exceeds the budget)."""
+        n = _count(net, self.objective, self.ib)
+        if self.budget is not None and n > self.budget:
+            return math.inf
         r = _predict(net, self.X) - self.y
-        return float(np.mean(r * r)) / self.var + self.alpha * _count(net, self.objective, self.ib)
+        return float(np.mean(r * r)) / self.var + self.alpha * n
+
+    def problem(self, D: np.ndarray) -> L0Problem:
+        """The fixed-pattern ℓ0 problem on activation patterns ``D`` of shape (N, K)."""
+        return L0Problem(
+            self.Xb, self.y, D, self.free, self.N * self.var, self.cost_w, self.cost_n, max_count=self.budget
+        )
 
     def network(self, sigma: np.ndarray, U: np.ndarray, free: np.ndarray) -> ReLUNetwork:
         """The network with output signs ``σ`` and signed products ``β_k = U_k`` (rows of (K, d + 1))."""
@@ -158,11 +187,10 @@ class _Penalized:
             U0 = np.concatenate([sub.W, sub.b[:, None]], axis=1) * sub.v[:, None]
             D = (self.Xb @ np.concatenate([sub.W, sub.b[:, None]], axis=1).T) > 0
             free0 = np.r_[sub.a, sub.c] if self.skip else np.zeros(0)
-            P = L0Problem(self.Xb, self.y, D, self.free, self.N * self.var, self.cost_w, self.cost_n)
-            sol = l0_polish(P, U0, free0)
+            sol = l0_polish(self.problem(D), U0, free0)
             nxt = self.network(sigma, sol.U, sol.free)
             Jn = self.J(nxt)
-            if Jn < best_J - 1e-13 * max(1.0, abs(best_J)):
+            if _better(Jn, best_J):
                 best, best_J = nxt, Jn
             D2 = (self.Xb @ (sigma[:, None] * sol.U).T) > 0
             if np.array_equal(D2[:, np.any(sol.U != 0, axis=1)], D[:, np.any(sol.U != 0, axis=1)]):
@@ -220,10 +248,9 @@ class _Penalized:
         U0[n_start:] = 0.0
         D = (self.Xb @ (sigma[:, None] * U).T) > 0
         free0 = np.r_[net.a, net.c] if self.skip else np.zeros(0)
-        P = L0Problem(self.Xb, self.y, D, self.free, self.N * self.var, self.cost_w, self.cost_n)
-        sol = l0_polish(P, U0, free0, templates=U != 0)
+        sol = l0_polish(self.problem(D), U0, free0, templates=U != 0)
         cand, Jc = self.polish(self.network(sigma, sol.U, sol.free), deadline=deadline)
-        if Jc < J0 - 1e-13 * max(1.0, abs(J0)):
+        if _better(Jc, J0):
             return cand, Jc
         return net, J0
 
@@ -388,8 +415,10 @@ def fit_penalized(
     max_train_points: int = 4096,
     pool_rounds: int = 3,
     polish_ladder: tuple[float, ...] = (2.0, 0.5),
+    budget: int | None = None,
 ) -> SparsestFit:
-    """Minimize ``mean((f − y)²)/var(y) + α · count(f)`` (module docstring).
+    """Minimize ``mean((f − y)²)/var(y) + α · count(f)`` (module docstring), with ``budget``
+    subject to ``count(f) ≤ budget``.
 
     Parameters
     ----------
@@ -426,6 +455,15 @@ def fit_penalized(
         Continuation of step 3: each restart is also polished at ``f · alpha`` for each ``f`` (``f <
         1``: a denser support, ``f > 1``: a sparser one), then at ``alpha``; the results are
         candidates and join the pool of step 5. ``()``: only the polish at ``alpha``.
+    budget : int >= 0, optional
+        The budget mode: at most ``budget`` counted units (nonzeros in d-D, neurons in 1-D); with
+        ``alpha = 0`` the fit is the least-squares fit within the budget. Every polish keeps the
+        count within it (:class:`sparsest.train.l0polish.L0Problem`'s ``max_count``: starts above
+        it are reduced by backward elimination, then swaps and whole-neuron moves refill it), and
+        networks above it are never kept. A penalized objective only ever selects the networks on
+        the lower convex hull of (count, error); the budget reaches the others. With ``alpha = 0``
+        the gradient phase's ``λ`` defaults to ``0.1 / budget`` and the ladder of step 3 is
+        polished at ``f · λ`` for ``f`` in ``polish_ladder`` and 1 (each within the budget).
 
     Returns
     -------
@@ -442,6 +480,10 @@ def fit_penalized(
     alpha = float(alpha)
     if not (alpha >= 0 and math.isfinite(alpha)):
         raise ParameterError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    if budget is not None:
+        if isinstance(budget, bool) or int(budget) != budget or budget < 0:
+            raise ParameterError(f"budget must be an integer >= 0, got {budget!r}")
+        budget = int(budget)
     skip, ib, objective = _conventions(d, skip, include_bias, objective)
     K = int(width) if width is not None else PENALIZED_WIDTH
     R = max(1, int(restarts))
@@ -454,19 +496,25 @@ def fit_penalized(
         Xn, yn = Xn_all[sub], yn_all[sub]
     else:
         Xn, yn = Xn_all, yn_all
-    pen = _Penalized(Xn, yn, alpha, objective, ib, skip)
+    pen = _Penalized(Xn, yn, alpha, objective, ib, skip, budget)
     Xt = torch.as_tensor(Xn, dtype=dtype, device=device)
     yt = torch.as_tensor(yn, dtype=dtype, device=device)
     W, b, v, a, c = _init_batch(Xn, R, K, skip, gen, dtype, device)
     if init is not None:
         _warm_start(W, b, v, a, c, scaler.normalized_network(init), skip)
-    base = alpha if lam is None else float(lam)
+    if lam is not None:
+        base = float(lam)
+    elif budget is not None and alpha == 0:
+        base = 0.1 / max(1, budget)
+    else:
+        base = alpha
     mult = (
         torch.logspace(math.log10(0.1), math.log10(3.0), R, dtype=dtype)
         if R > 1
         else torch.ones(1, dtype=dtype)
     )
     lam_r = (base * mult).to(device)[:, None, None]
+    score_a = alpha if budget is None else (alpha or base)  # picks the restart the history logs
     dead = torch.zeros(R, K, dtype=torch.bool, device=device)
     hist = _new_history()
     bar = _progress_bar(progress, epochs)
@@ -485,7 +533,7 @@ def fit_penalized(
         deadline=deadline,
         bar=bar,
         log_every=log_every,
-        score=lambda mse, nz, act: mse / pen.var + alpha * (nz if objective == "nonzeros" else act),
+        score=lambda mse, nz, act: mse / pen.var + score_a * (nz if objective == "nonzeros" else act),
         hist=hist,
         t0=t0,
         sy=scaler.sy,
@@ -499,11 +547,17 @@ def fit_penalized(
     best, best_J = nets[int(order[0])], grad_J[int(order[0])]
     polished = 0
     pool: list[ReLUNetwork] = []
-    ladder = [
-        _Penalized(Xn, yn, alpha * float(f), objective, ib, skip)
-        for f in polish_ladder
-        if float(f) > 0 and float(f) != 1.0
-    ]
+    if budget is not None and alpha == 0:
+        # the budget's least-squares fit: the ladder runs around the gradient phase's lambda
+        # (uncapped: a penalized optimum above the budget is a good start for its reduction)
+        factors = sorted({float(f) for f in polish_ladder if float(f) > 0} | {1.0}, reverse=True)
+        ladder = [_Penalized(Xn, yn, base * f, objective, ib, skip) for f in factors]
+    else:
+        ladder = [
+            _Penalized(Xn, yn, alpha * float(f), objective, ib, skip, budget)
+            for f in polish_ladder
+            if float(f) > 0 and float(f) != 1.0
+        ]
     with single_threaded_blas():
         for r in order:
             if polished and deadline is not None and time.perf_counter() > deadline:
@@ -538,7 +592,7 @@ def fit_penalized(
             best, best_J = cand, J_c
         if Xn is not Xn_all:
             # polish the subset's winner on all the data (its objective can only fall there)
-            full = _Penalized(Xn_all, yn_all, alpha, objective, ib, skip)
+            full = _Penalized(Xn_all, yn_all, alpha, objective, ib, skip, budget)
             best, best_J = full.polish(best, deadline=deadline)
     t_pol = time.perf_counter() - t_pol
     final = scaler.network(best)
@@ -570,6 +624,7 @@ def fit_penalized(
         info={
             "mode": "penalized",
             "alpha": alpha,
+            "budget": budget,
             "objective": objective,
             "penalized_objective": penalized_objective(
                 final, X, y, alpha, objective=objective, include_bias=ib
