@@ -6,6 +6,7 @@ Usage::
     python benchmarks/trainer_scale.py --parts recovery --sizes 200 --instances 20
     python benchmarks/trainer_scale.py --parts diabetes
     python benchmarks/trainer_scale.py --parts dd --dd-sizes 500 1000 2000
+    python benchmarks/trainer_scale.py --parts scale1d --sizes-1d 1000 2000 5000 10000
 
 Parts:
 
@@ -18,6 +19,12 @@ Parts:
    seconds, peak resident memory, nonzeros. Targets: ≤ 20 s, ≤ 1 GB, ≤ 1.5 N nonzeros.
 3. ``dd`` — d-D interpolation (10 inputs) at N = 500, 1000, 2000 (``--dd-sizes``), each in a child
    process: seconds, peak memory, nonzeros / N, seconds per N × width.
+4. ``scale1d`` — 1-D interpolation at N = 1,000 … 10,000 (``--sizes-1d``), the instances of
+   ``recovery`` numbered ``--cases-1d`` (default: clean ``sin`` and ``tanh``, noisy ``tanh``), each
+   in a child process (killed after ``--timeout-1d`` seconds): seconds, peak resident memory, knot
+   count (every nonzero jump) against the exact optimum of :func:`sparsest.exact.solve_1d` (the
+   referee, computed in the parent), exact fit, and seconds / N. Targets: the optimum with an exact
+   fit on every instance, ≤ 1 GB and ≤ 60 s at N = 10,000. Not in the default parts (minutes).
 
 Every run is a ``sparsest.train.engine.train(..., method="sparsest")`` call with default settings.
 """
@@ -116,6 +123,57 @@ def _child(arg: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+_CHILD_1D = """
+import json, resource, sys, time, warnings
+sys.path.insert(0, sys.argv[1])
+from trainer_scale import _instance
+from sparsest.train.engine import train
+from sparsest.train.polish import n_knots
+x, y, name = _instance(int(sys.argv[2]), int(sys.argv[3]))
+t = time.perf_counter()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    res = train(x, y, method="sparsest", seed=int(sys.argv[3]), progress=False)
+sec = time.perf_counter() - t
+info = res.config["info"]
+print(json.dumps({"seconds": sec, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "knots": n_knots(res.network), "max_residual": res.max_residual, "converged": bool(res.converged),
+    "epochs_run": res.epochs_run, "polish_seconds": info["polish_seconds"], "n_lp": info["n_lp"]}))
+"""
+
+
+def scale1d(sizes: list[int], cases: list[int], timeout: float) -> None:
+    """1-D interpolation at large N, each fit in a child process (see the module docstring)."""
+    import os
+
+    from sparsest.exact import solve_1d
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    for n in sizes:
+        for i in cases:
+            x, y, name = _instance(n, i)
+            opt = solve_1d(x, y).n_neurons
+            cmd = [sys.executable, "-c", _CHILD_1D, here, str(n), str(i)]
+            t = time.perf_counter()
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                print(
+                    f"  N={n:>6} {name:<13} optimum {opt:>5}  TIMEOUT after {time.perf_counter() - t:.0f} s"
+                )
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            exact = r["converged"] and r["max_residual"] <= 1e-10 * (1 + np.max(np.abs(y)))
+            ok = exact and r["knots"] == opt
+            print(
+                f"  N={n:>6} {name:<13} {r['seconds']:7.1f} s, peak RSS {r['peak_rss_mb']:6.0f} MB, "
+                f"knots {r['knots']:>5} vs optimum {opt:>5}, exact fit {'yes' if exact else 'NO '}, "
+                f"{'ok ' if ok else 'MISS'} {1e3 * r['seconds'] / n:6.2f} ms/N "
+                f"(polish {r['polish_seconds']:.1f} s, {r['n_lp']} LPs, epochs {r['epochs_run']})",
+                flush=True,
+            )
+
+
 def diabetes() -> None:
     r = _child("diabetes")
     print(
@@ -144,11 +202,19 @@ def ddscale(sizes: list[int]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument(
-        "--parts", nargs="+", default=["recovery", "diabetes", "dd"], choices=["recovery", "diabetes", "dd"]
+        "--parts",
+        nargs="+",
+        default=["recovery", "diabetes", "dd"],
+        choices=["recovery", "diabetes", "dd", "scale1d"],
     )
     ap.add_argument("--dd-sizes", nargs="+", type=int, default=[500, 1000, 2000])
     ap.add_argument("--sizes", nargs="+", type=int, default=[200, 1000])
     ap.add_argument("--instances", type=int, default=20)
+    ap.add_argument("--sizes-1d", nargs="+", type=int, default=[1000, 2000, 5000, 10000])
+    ap.add_argument(
+        "--cases-1d", nargs="+", type=int, default=[0, 1, 5], help="instance numbers of the scale1d part"
+    )
+    ap.add_argument("--timeout-1d", type=float, default=600.0, help="seconds before a scale1d fit is killed")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
     args = ap.parse_args()
     if "recovery" in args.parts:
@@ -160,6 +226,9 @@ def main() -> None:
     if "dd" in args.parts:
         print("== d-D interpolation at scale (10 inputs)")
         ddscale(args.dd_sizes)
+    if "scale1d" in args.parts:
+        print("== 1-D interpolation at scale (count = exact optimum, exact fit)")
+        scale1d(args.sizes_1d, args.cases_1d, args.timeout_1d)
 
 
 if __name__ == "__main__":

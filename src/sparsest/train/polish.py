@@ -58,6 +58,10 @@ __all__ = [
 _CURVATURE_MIN_N = 48  # univariate LPs above this size use the curvature rows of _Problem
 #: ... and above this size their LPs try HiGHS's methods in turn, each under a time limit
 _CASCADE_MIN_N = 1500
+#: compact univariate LPs: the dense least-squares re-solve only below N × unknowns entries
+_MAX_DENSE_RESOLVE = 4_000_000
+#: a curvature-form simplex point this close to feasible is accepted (see _Problem._solve_curvature)
+_NEAR_FEASIBLE = 1e-7
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,28 @@ class _Problem:
         ``neighbor_mode="shrink"`` only switches points off.
     extra_patterns : ndarray of bool, shape (N, J'), optional
         Explicit patterns (an unrealizable one only ever gets ``u = 0``), with ``extra_signs``.
+    compact : bool, optional
+        Store the patterns as gaps of the sorted data instead of a dense ``(N, J)`` boolean matrix
+        (see below). Default: whenever the LP is in curvature form (:meth:`_curvature_form`) and
+        neither ``neighbor_cols`` nor ``extra_patterns`` is given. ``False`` forces the dense
+        construction (which gives the same LP; kept for the tests).
+
+    Notes
+    -----
+    **Compact univariate patterns.** With one input, sorted points ``x_(0) < … < x_(N−1)`` and a
+    hyperplane ``w x + b`` (``w ≠ 0``), the activation ``1[w x + b > 0]`` is monotone along the sorted
+    points, so its pattern is fixed by the gap index ``g ∈ {0..N}``: the number of sorted points
+    before the change (``w > 0``: the points ``≥ x_(g)`` are active; ``w < 0``: those ``≤ x_(g−1)``).
+    ``g`` is found by bisection in ``O(log N)`` per hyperplane (the float64 ``x w + b`` is monotone
+    in ``x``, so this is exactly the pattern the dense ``pre > 0`` gives). A root within ``1e-9``
+    (relative) of data points adds the variant with those points active (a neighbouring gap), as
+    the dense construction does. With a free affine term a pattern and its complement are the same
+    candidate, and ``g ∈ {0, N}`` (all or no points active) is affine; so the candidates are the
+    distinct gaps ``g ∈ {1..N−1}``, at most ``N − 1`` of them, in order of first appearance, each
+    oriented (``right``: active set ``{x_(g)..x_(N−1)}``, else ``{x_(0)..x_(g−1)}``) so that the
+    first data point (``X[0]``) is inactive, as in the dense construction. Everything the LP needs
+    (:meth:`_curvature_rows`, the two inequality rows per column next to the change) is built from
+    ``(gap, right)`` in ``O(N + J)`` memory; :meth:`pattern_cols` materializes a few columns.
     """
 
     def __init__(
@@ -119,6 +145,7 @@ class _Problem:
         extra_signs=None,
         lo=None,
         hi=None,
+        compact: bool | None = None,
     ):
         self.X = X
         self.y = y
@@ -128,9 +155,23 @@ class _Problem:
         N, d = X.shape
         self.N, self.d, self.D = N, d, d + 1
         self.Xb = np.c_[X, np.ones(N)]
+        self.skip = skip
+        self.include_bias = include_bias
+        self.objective = objective
+        S = np.ones((H.shape[0], 2), dtype=bool) if sign_mask is None else np.asarray(sign_mask, bool)
+        if compact is None:
+            plain = neighbor_cols == 0 and (extra_patterns is None or not extra_patterns.shape[1])
+            compact = plain and self._curvature_form()
+        elif compact and not self._curvature_form():
+            raise ValueError("compact patterns need a univariate interpolation LP in curvature form")
+        self.compact = bool(compact)
+        self.A: np.ndarray | None = None  # (N, J) patterns; None when compact
+        if self.compact:
+            self._init_gaps(np.asarray(H, dtype=np.float64), S)
+            self._build()
+            return
         pre = self.Xb @ H.T  # (N, J)
         A = pre > 0
-        S = np.ones((H.shape[0], 2), dtype=bool) if sign_mask is None else np.asarray(sign_mask, bool)
         # a hyperplane through (or within rounding of) data points is compatible with those points
         # on either side: add the variant with them active
         scale = np.abs(self.Xb) @ np.abs(H.T)
@@ -173,21 +214,96 @@ class _Problem:
         self.J = J
         self.A = A
         # pattern-sign columns: (pattern index, sign) for every allowed pair
+        self._set_columns(S)
+        self._build()
+
+    def _set_columns(self, S: np.ndarray) -> None:
+        """Pattern-sign columns ``(col_pat, signs)`` from the allowed signs ``S`` (J, 2) per pattern:
+        every pattern with ``+`` first, then every pattern with ``−``."""
         pat = np.concatenate([np.flatnonzero(S[:, 0]), np.flatnonzero(S[:, 1])])
         self.col_pat = pat
         self.signs = np.concatenate([np.ones(int(S[:, 0].sum())), -np.ones(int(S[:, 1].sum()))])
         self.P = pat.size
-        self.skip = skip
-        self.include_bias = include_bias
-        self.objective = objective
-        self._build()
+
+    def _init_gaps(self, H: np.ndarray, S: np.ndarray) -> None:
+        """The compact univariate patterns (class Notes): ``gap`` and ``right``, both of shape (J,),
+        ``order`` (N,) (sorting permutation of the data) and ``rank`` (N,) (its inverse)."""
+        N = self.N
+        order = np.argsort(self.X[:, 0], kind="stable")
+        xs = self.X[order, 0]
+        gap, var = _gap_patterns(xs, H[:, 0], H[:, -1])
+        new = var != gap  # root on data points: the variant with them active
+        g = np.concatenate([gap, var[new]])
+        S = np.concatenate([S, S[new]])
+        keep = (g >= 1) & (g <= N - 1)  # g = 0 or N: all or no points active (affine)
+        g, S = g[keep], S[keep]
+        # duplicate patterns: keep the first, allowing every sign any duplicate allowed
+        _, first, inv = np.unique(g, return_index=True, return_inverse=True)
+        S2 = np.zeros((first.size, 2), dtype=bool)
+        np.logical_or.at(S2, inv.reshape(-1), S)
+        srt = np.argsort(first)
+        self.gap = g[first[srt]]
+        self.order = order
+        self.rank = np.empty(N, dtype=np.intp)
+        self.rank[order] = np.arange(N)
+        # orientation: the first data point inactive (a pattern and its complement are one candidate)
+        self.right = self.rank[0] < self.gap
+        self.J = int(self.gap.size)
+        self._set_columns(S2[srt])
+
+    def _act_sorted(self, q: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Activations (compact patterns) of the pattern-sign columns ``cols`` at the sorted
+        positions ``q`` (same shape, or broadcastable): a bool array."""
+        g = self.gap[self.col_pat[cols]]
+        return np.where(self.right[self.col_pat[cols]], q >= g, q < g)
+
+    def pattern_cols(self, cols: np.ndarray) -> np.ndarray:
+        """Activation patterns of the pattern-sign columns ``cols`` (K,) on the data in its
+        original order: a bool array of shape (N, K) (the columns of ``A[:, col_pat]``)."""
+        cols = np.asarray(cols, dtype=np.intp)
+        if not self.compact:
+            return self.A[:, self.col_pat[cols]]
+        return self._act_sorted(self.rank[:, None], cols[None, :])
+
+    def hamming(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Hamming distances between the patterns of the pattern-sign columns ``a`` (K₁,) and
+        ``b`` (K₂,), shape (K₁, K₂). Compact: gaps ``g, g'`` of one orientation differ on
+        ``|g − g'|`` points, of opposite orientations on ``N − |g − g'|``."""
+        a, b = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
+        if not self.compact:
+            A2 = self.A[:, self.col_pat].T.astype(np.int8)  # (P, N)
+            return (A2[a][:, None, :] != A2[b][None, :, :]).sum(axis=2)
+        ga, gb = self.gap[self.col_pat[a]], self.gap[self.col_pat[b]]
+        ra, rb = self.right[self.col_pat[a]], self.right[self.col_pat[b]]
+        dg = np.abs(ga[:, None] - gb[None, :])
+        return np.where(ra[:, None] == rb[None, :], dg, self.N - dg)
 
     def _build(self):
         N, D, P = self.N, self.D, self.P
-        A2 = self.A[:, self.col_pat]  # (N, P)
         self.curvature = self._curvature_form()  # (before the rows' right-hand side changes)
+        if self.compact:
+            cols = np.arange(P)
+            g = self.gap[self.col_pat]
+            Eu, skip_rows, rhs = self._curvature_rows(lambda q: self._act_sorted(q, cols), g)
+            self.row_lo = self.row_hi = rhs
+            # inequality rows: the two points next to the change, (point, column) in row-major order
+            q = np.concatenate([g - 1, g])
+            pp = np.concatenate([cols, cols])
+            ii = self.order[q]
+            srt = np.lexsort((pp, ii))
+            ii, pp, q = ii[srt], pp[srt], q[srt]
+            sv = np.where(self._act_sorted(q, pp), -1.0, 1.0)
+            self._build_ub(ii, pp, sv)
+            self._build_eq(Eu, skip_rows)
+            return
+        A2 = self.A[:, self.col_pat]  # (N, P)
         if self.curvature:
-            Eu, skip_rows, rhs = self._curvature_rows(A2)
+            order = np.argsort(self.X[:, 0], kind="stable")
+            As = A2[order]  # (N, P), each column one change of activation
+            # m: first sorted index whose activation differs from the first point's
+            m = np.argmax(As != As[0:1, :], axis=0)  # (P,)
+            cols = np.arange(P)
+            Eu, skip_rows, rhs = self._curvature_rows(lambda q: As[q, cols], m)
             self.row_lo = self.row_hi = rhs
         else:
             # equality: sum_k s_k A_ik xb_i . u_k  (u = up - um)
@@ -197,10 +313,7 @@ class _Problem:
             nz = vals != 0
             Eu = sp.csr_matrix((vals[nz], (rows[nz], cols[nz])), shape=(N, P * D))
             skip_rows = self.Xb
-        blocks = [Eu, -Eu]
-        if self.skip:
-            blocks.append(sp.csr_matrix(skip_rows))  # a (d) and c (1)
-        self.A_eq = sp.hstack(blocks, format="csr")
+        self._build_eq(Eu, skip_rows)
         # inequalities: (1 - 2A_ik) xb_i . u_k <= 0 for each (i, pattern-sign column)
         sgn = np.where(A2, -1.0, 1.0)  # (N, P)
         keep = np.ones((N, P), dtype=bool)
@@ -216,10 +329,23 @@ class _Problem:
             keep = np.zeros((N, P), dtype=bool)
             keep[order] = change
         ii, pp = np.nonzero(keep)
+        self._build_ub(ii, pp, sgn[ii, pp])
+
+    def _build_eq(self, Eu: sp.csr_matrix, skip_rows: np.ndarray) -> None:
+        """``A_eq = [Eu, −Eu, skip_rows]`` (``u = u⁺ − u⁻``; the skip block only with a skip term)."""
+        blocks = [Eu, -Eu]
+        if self.skip:
+            blocks.append(sp.csr_matrix(skip_rows))  # a (d) and c (1)
+        self.A_eq = sp.hstack(blocks, format="csr")
+
+    def _build_ub(self, ii: np.ndarray, pp: np.ndarray, sv: np.ndarray) -> None:
+        """Pattern-consistency rows ``sv_t x̄_{ii_t}ᵀ u_{pp_t} ≤ 0`` (``sv = 1 − 2A``), one per entry
+        of ``ii, pp, sv`` (each of shape (n_rows,)), and the LP's sizes."""
+        P, D = self.P, self.D
         nrow = ii.size
         rr = np.repeat(np.arange(nrow), D)
         cc = (pp[:, None] * D + np.arange(D)[None, :]).reshape(-1)
-        vv = (sgn[ii, pp][:, None] * self.Xb[ii]).reshape(-1)
+        vv = (sv[:, None] * self.Xb[ii]).reshape(-1)
         Iu = sp.csr_matrix((vv, (rr, cc)), shape=(nrow, P * D))
         blocks = [Iu, -Iu]
         if self.skip:
@@ -228,9 +354,9 @@ class _Problem:
         self.n_u = P * D
         self.nvar = 2 * P * D + (self.D if self.skip else 0)
         self._highs = None
-        # _solve_curvature's state: a simplex basis to warm-start from; crossover failed once
+        # _solve_curvature's state: a simplex basis to warm-start from; the weights' fixed jitter
         self._basis = False
-        self._no_crossover = False
+        self._jitter: np.ndarray | None = None
 
     def _curvature_form(self) -> bool:
         """Whether the equality rows are written in curvature form (see :meth:`_curvature_rows`)."""
@@ -243,7 +369,7 @@ class _Problem:
             and bool(np.all(np.diff(np.sort(self.X[:, 0])) > 0))
         )
 
-    def _curvature_rows(self, A2: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    def _curvature_rows(self, act, m: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
         """Interpolation rows of a univariate LP with a skip term, in curvature form.
 
         Sort the points (``x_0 < … < x_{N−1}``, gaps ``h_k``). The rows ``f(x_i) = y_i`` are
@@ -255,6 +381,14 @@ class _Problem:
         ``Δ_k ≠ 0`` only for ``k ∈ {m − 1, m}``: about 6 entries per column instead of ``N/2``
         (measured at N = 1000 with 5,000 candidates: an LP in well under a second instead of 14 s).
         The right-hand side becomes ``[y_0, y_1, Δ_k y]``.
+
+        Parameters
+        ----------
+        act : callable
+            ``act(q)`` for sorted positions ``q`` of shape (P,) (one per pattern-sign column, in
+            ``0..N−1``): the columns' activations there, bool of shape (P,).
+        m : ndarray of int, shape (P,)
+            Per column the first sorted position whose activation differs from position 0's.
 
         Returns
         -------
@@ -269,14 +403,11 @@ class _Problem:
         order = np.argsort(self.X[:, 0], kind="stable")
         xs = self.X[order, 0]
         h = np.diff(xs)
-        As = A2[order]  # (N, P), each column one change of activation
         Xs = self.Xb[order]  # (N, D)
-        # m: first sorted index whose activation differs from the first point's
-        m = np.argmax(As != As[0:1, :], axis=0)  # (P,)
         rows, cols, vals = [], [], []
         col_ids = np.arange(P)[:, None] * D + np.arange(D)[None, :]  # (P, D)
         for r in (0, 1):  # value rows at the first two sorted points
-            g = As[r][:, None] * self.signs[:, None] * Xs[r][None, :]  # (P, D)
+            g = act(np.full(P, r))[:, None] * self.signs[:, None] * Xs[r][None, :]  # (P, D)
             rows.append(np.full(P * D, r))
             cols.append(col_ids.reshape(-1))
             vals.append(g.reshape(-1))
@@ -284,8 +415,8 @@ class _Problem:
         def gval(q):  # (P, D) values of the columns at sorted points q (P,), zero out of range
             inr = (q >= 0) & (q < N)
             qc = np.clip(q, 0, N - 1)
-            act = As[qc, np.arange(P)] & inr
-            return act[:, None] * self.signs[:, None] * Xs[qc]
+            a = act(qc) & inr
+            return a[:, None] * self.signs[:, None] * Xs[qc]
 
         for k in (m - 1, m):
             ok = (k >= 1) & (k <= N - 2)
@@ -386,41 +517,57 @@ class _Problem:
     def _solve_curvature(self, weights: np.ndarray, allowed: np.ndarray):
         """:meth:`solve` for curvature-form LPs above ``_CASCADE_MIN_N`` univariate points.
 
-        HiGHS is erratic on these large degenerate LPs (measured at N = 2000): a cold simplex start
-        takes 45 s to minutes; the interior-point method with crossover and presolve takes 2.8 s
-        on noisy data and over 200 s on a smooth curve; without crossover it takes 0.7 s on the
-        smooth curve and fails on the noisy data. So the methods are tried in turn, each under a
-        time limit (``5 + N/200`` s): simplex warm-started from the last basis (once there is
-        one), the interior-point method with crossover (only until it has failed once), then
-        without crossover. A point is accepted when HiGHS reports it primal feasible; every
-        network made from it is re-checked by the float64 forward pass anyway.
+        The reweighted-ℓ1 LP with equal weights (the first one: ``Σ|u|`` is the total variation of
+        the slope, the same on every convex run whatever the knots) is massively dual degenerate:
+        measured at N = 2000 (sorted ``tanh``), the dual simplex ran over 60 s, the interior-point
+        method with crossover over 60 s, without crossover 1.7 s (23 s at N = 10⁴). With the
+        weights of each pattern scaled by a fixed factor ``1 + 10⁻² ξ_k`` (``ξ_k ∈ [0, 1)``, one
+        draw per problem, so that the reweighting's ties are broken the same way every time) the
+        dual simplex takes 0.5 s at N = 2000 and 3.3 s at N = 10⁴, and the reweighted LPs after
+        it about as long. So: the dual simplex warm-started from the last basis when there is
+        one, then from scratch (a warm start can fail on the new costs: "excessive dual values",
+        measured), each under a time limit ``5 + N/200`` s; when both fail, the interior-point
+        method without crossover (a feasible point that need not be a vertex: the networks made from it are
+        re-fitted by :func:`refit_lines_1d` and re-checked by the float64 forward pass anyway).
+        HiGHS's ``time_limit`` counts the instance's total run time, so each limit is set on top
+        of the time already run. A point is accepted when HiGHS reports it primal feasible (or
+        the simplex reports it optimal).
         """
         import highspy
 
         h = self._highs or self._model()
-        self._set_costs(h, weights, allowed)
+        if self._jitter is None:
+            self._jitter = 1.0 + 1e-2 * np.random.default_rng(0).random((self.P, 1))
+        self._set_costs(h, weights * self._jitter, allowed)
         cap = 5.0 + self.N / 200.0
         feasible = int(highspy.SolutionStatus.kSolutionStatusFeasible)
-        plan = ["simplex"] if self._basis else []
-        if not self._no_crossover:
-            plan.append("crossover")
-        plan.append("ipm")
-        for mode in plan:
+        for mode in (["warm"] if self._basis else []) + ["simplex", "ipm"]:
             limit = cap if self.deadline is None else max(0.05, min(cap, self.deadline - time.perf_counter()))
-            h.setOptionValue("time_limit", limit)
-            h.setOptionValue("solver", "simplex" if mode == "simplex" else "ipm")
-            h.setOptionValue("run_crossover", "on" if mode == "crossover" else "off")
-            h.setOptionValue("presolve", "off" if mode == "simplex" else "on")
-            if mode != "simplex":
+            h.setOptionValue("time_limit", h.getRunTime() + limit)
+            h.setOptionValue("solver", "ipm" if mode == "ipm" else "simplex")
+            h.setOptionValue("run_crossover", "off")
+            h.setOptionValue("presolve", "on" if mode == "ipm" else "off")
+            if mode != "warm":
                 h.clearSolver()
             h.run()
-            if h.getInfo().primal_solution_status == feasible:
+            # the simplex can end "optimal" with infeasibilities just above the tolerance after
+            # unscaling (measured at N = 5000): a vertex all the same, which the re-fit makes exact
+            optimal = mode != "ipm" and h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            # ... or stop "unknown" after that clean-up with a vertex a hair outside the tolerance
+            # (measured at N = 5000: one row off by 2.2e-10; the cold simplex and the interior
+            # point method after it took 50 s); the line re-fit and repair make such a point exact
+            info = h.getInfo()
+            near = (
+                mode != "ipm"
+                and h.getModelStatus() == highspy.HighsModelStatus.kUnknown
+                and info.basis_validity == 1
+                and 0 <= info.max_primal_infeasibility <= _NEAR_FEASIBLE
+            )
+            if optimal or near or info.primal_solution_status == feasible:
                 self._basis = mode != "ipm"
                 z = np.asarray(h.getSolution().col_value)
                 U = (z[: self.n_u] - z[self.n_u : 2 * self.n_u]).reshape(self.P, self.D)
                 return U, (z[2 * self.n_u :] if self.skip else None)
-            if mode == "crossover":
-                self._no_crossover = True
             self._basis = False
         return None
 
@@ -453,14 +600,24 @@ class _Problem:
         nS = self.D if self.skip else 0
         if nU + nS == 0:
             return None
-        A2 = self.A[:, self.col_pat]
-        eq = A2[:, ks] * self.signs[ks] * self.Xb[:, js]  # (N, nU)
+        if self.compact and self.N * (nU + nS) > _MAX_DENSE_RESOLVE:
+            return None  # the dense solve costs O(N (nU + nS)²): the 1-D line re-fit's job
+        used = support.any(axis=1)
+        if self.compact:
+            # only the used columns (the others are zero): O(N K) instead of O(N P)
+            eq = self.pattern_cols(ks) * self.signs[ks] * self.Xb[:, js]  # (N, nU)
+            uc = np.flatnonzero(used)
+            pre_u = self.Xb @ U[uc].T  # (N, K)
+            ti, tu = np.nonzero(np.abs(pre_u) <= 1e-9 * (np.abs(self.Xb) @ np.abs(U[uc]).T + 1e-300))
+            tk = uc[tu]
+        else:
+            A2 = self.A[:, self.col_pat]
+            eq = A2[:, ks] * self.signs[ks] * self.Xb[:, js]  # (N, nU)
+            pre = self.Xb @ U.T  # (N, P)
+            tight_tol = 1e-9 * (np.abs(self.Xb) @ np.abs(U).T + 1e-300)
+            ti, tk = np.nonzero((np.abs(pre) <= tight_tol) & used[None, :])
         if nS:
             eq = np.concatenate([eq, self.Xb], axis=1)
-        pre = self.Xb @ U.T  # (N, P)
-        tight_tol = 1e-9 * (np.abs(self.Xb) @ np.abs(U).T + 1e-300)
-        used = support.any(axis=1)
-        ti, tk = np.nonzero((np.abs(pre) <= tight_tol) & used[None, :])
         # tight row t: x̄_{ti[t]} on the unknowns of neuron tk[t]
         tight = (ks[None, :] == tk[:, None]) * self.Xb[ti][:, js]
         if nS:
@@ -485,6 +642,55 @@ class _Problem:
         if self.skip:
             return ReLUNetwork(W, b, v, a=skip_vals[:-1], c=float(skip_vals[-1]), skip=True)
         return ReLUNetwork(W, b, v, skip=False)
+
+
+def _gap_patterns(xs: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gap indices of univariate hyperplanes on sorted points (see :class:`_Problem`, Notes).
+
+    Parameters
+    ----------
+    xs : ndarray of shape (N,)
+        Sorted points.
+    w, b : ndarray of shape (J,)
+        Hyperplanes ``w x + b``.
+
+    Returns
+    -------
+    gap : ndarray of int, shape (J,)
+        ``w > 0``: the first sorted position with ``w x + b > 0`` (the active points are those from
+        there on); ``w < 0``: the first with ``w x + b ≤ 0`` (the active points are those before);
+        ``w = 0``: 0 or N (constant). Found by bisection on the monotone float64 ``x w + b``.
+    variant : ndarray of int, shape (J,)
+        The gap after also activating the points within ``1e-9 (|x||w| + |b|)`` of the hyperplane
+        next to the change (the root lies on them): ``gap`` minus (``w > 0``) or plus (``w < 0``)
+        the length of that run; ``gap`` itself when there is none.
+    """
+    N, J = xs.size, w.size
+    pos = w > 0
+    lo = np.zeros(J, dtype=np.intp)
+    hi = np.full(J, N, dtype=np.intp)
+    while True:  # first position where the predicate holds (N: nowhere); O(J log N)
+        act = lo < hi
+        if not act.any():
+            break
+        mid = (lo + hi) // 2
+        pre = xs[np.minimum(mid, N - 1)] * w + b
+        pred = np.where(pos, pre > 0, pre <= 0)
+        hi = np.where(act & pred, mid, hi)
+        lo = np.where(act & ~pred, mid + 1, lo)
+    gap = lo
+    var = gap.copy()
+    cand = np.flatnonzero(w != 0)
+    while cand.size:  # runs of points on the hyperplane next to the change (usually none)
+        q = var[cand] - pos[cand]  # w > 0: the inactive point left of the change; w < 0: right
+        inr = (q >= 0) & (q < N)
+        qc = np.clip(q, 0, N - 1)
+        wc, bc = w[cand], b[cand]
+        pre = xs[qc] * wc + bc
+        on = inr & (np.abs(pre) <= 1e-9 * (np.abs(xs[qc]) * np.abs(wc) + np.abs(bc)))
+        cand = cand[on]
+        var[cand] += np.where(pos[cand], -1, 1)
+    return gap, var
 
 
 @contextlib.contextmanager
@@ -694,11 +900,14 @@ def polish(
             if cand.max_residual(X, y) <= tol:
                 return cand
         fixed = prob.exact_resolve(U, skip_vals, fit_rtol)
-        if fixed is None:
-            return None
-        cand = prob.network(*fixed)
-        if cand.max_residual(X, y) <= tol:
-            return cand
+        if fixed is not None:
+            cand = prob.network(*fixed)
+            if cand.max_residual(X, y) <= tol:
+                return cand
+        if prob.curvature:
+            # last resort: the LP point's wrong segments become piecewise-linear interpolants
+            # (more knots, an exact fit; the count-reducing moves come after)
+            return repair_lines_1d(prob.network(Ut, skip_vals), X, y, fit_rtol=fit_rtol)
         return None
 
     def thresh(U):
@@ -766,7 +975,6 @@ def _ejection_chains(
     """
     n_lp = 0
     P, D = U.shape
-    A2 = prob.A[:, prob.col_pat].T.astype(np.int8)  # (P, N)
 
     def count(V):
         sup = thresh(V)
@@ -799,7 +1007,7 @@ def _ejection_chains(
         old = np.flatnonzero(used2 & used0 & ~banned.any(axis=1))
         if new.size == 0 or old.size == 0:
             return None
-        dist = (A2[new][:, None, :] != A2[old][None, :, :]).sum(axis=2).min(axis=0)  # per old unit
+        dist = prob.hamming(new, old).min(axis=0)  # per old unit
         cands = old[np.argsort(dist, kind="stable")]
         dmin = dist.min()
         cands = [j for j in cands if dist[np.flatnonzero(old == j)[0]] == dmin][:max_branch]
@@ -1018,6 +1226,7 @@ def polish_windows_1d(
     p: float = 0.4,
     fit_rtol: float = 1e-10,
     deadline: float | None = None,
+    max_lp: int | None = None,
     **polish_options,
 ) -> PolishResult:
     """Windowed neuron-count polish of a univariate interpolant with a skip term (large ``N``).
@@ -1047,6 +1256,10 @@ def polish_windows_1d(
     sweeps : int
         Maximal number of passes over the data (offsets alternate; from the third pass on the
         windows are twice as wide). The passes end early when one finds nothing.
+    max_lp : int, optional
+        Most LPs in all (each window's search gets at most what is left): the search stops when
+        they are spent. Measured without a cap at N = 2000 (sorted ``tanh``, a fit 4 knots above
+        the optimum whose excess no window can remove): 55,000 LPs in 68 s, nothing found.
 
     Returns
     -------
@@ -1066,7 +1279,8 @@ def polish_windows_1d(
     tried: set[tuple] = set()  # windows searched without success (same points, same knots)
 
     def late():
-        return deadline is not None and time.perf_counter() > deadline
+        spent = max_lp is not None and n_lp >= max_lp
+        return spent or (deadline is not None and time.perf_counter() > deadline)
 
     def try_window(i: int, j: int) -> bool:
         """Search the window of points ``i..j`` (ends free of knots); True when it lost knots."""
@@ -1087,6 +1301,9 @@ def polish_windows_1d(
         c0 = intercept - float((jumps[left] * knots[left]).sum())
         g0 = ReLUNetwork.from_knots(knots[inside], jumps[inside], s0, c0)
         cand = pool[(pool > lo_x) & (pool < hi_x)]
+        opts = dict(polish_options)
+        if max_lp is not None:
+            opts["lp_budget"] = max(1, min(int(opts.get("lp_budget", 4000)), max_lp - n_lp))
         pr = polish(
             g0,
             Xw,
@@ -1098,7 +1315,7 @@ def polish_windows_1d(
             fit_rtol=fit_rtol,
             target=lb_w,
             deadline=deadline,
-            **polish_options,
+            **opts,
         )
         n_lp += pr.n_lp
         if not pr.interpolates or pr.n_active >= m:
@@ -1180,6 +1397,10 @@ def parity_shift_1d(
         def value(xq, kn, ju):
             return slope * xq + intercept + np.maximum(xq[:, None] - kn[None, :], 0.0) @ ju
 
+        # a knot within LP accuracy of a point is on it (as in refit_lines_1d): the LP's lone
+        # knots sit up to ~1e-8 off their points (measured at N = 2000), and a move that is wrong
+        # for such a knot fails the window's float64 check
+        delta = max(delta, 1e-7 * (1.0 + float(np.max(np.abs(xs)))))
         changed = True
         while changed:
             changed = False
@@ -1298,12 +1519,25 @@ def refit_lines_1d(
     """
     t0 = time.perf_counter()
     X, y, xs, ys, tol, _, (knots, jumps, slope, intercept) = _knot_view(net, X, y, fit_rtol)
+    # a point within LP accuracy of a knot is on it: both lines pass through it, so their crossing
+    # stays on the point (a knot the LP put on a data point is not pushed past it). That can tie
+    # three points to one line where the LP's knot sits just off a point (by less than its
+    # accuracy, measured at N = 5000 with gaps down to 1e-8): then each point on one side only
+    out = None
+    for near in (1e-7 * (1.0 + float(np.max(np.abs(xs)))), 0.0):
+        kv = _refit_lines(xs, ys, knots, jumps, slope, intercept, near)
+        out = _knots_result(net, kv, X, y, tol, 0, t0)
+        if out.network is not net:
+            break
+    return out
+
+
+def _refit_lines(xs, ys, knots, jumps, slope, intercept, near: float) -> tuple:
+    """:func:`refit_lines_1d`'s new ``(knots, jumps, slope, intercept)``: points within ``near`` of
+    a knot belong to the segments on both sides."""
     K = knots.size
     S = slope + np.r_[0.0, np.cumsum(jumps)]  # slope of segment j = 0..K
     C = intercept - np.r_[0.0, np.cumsum(jumps * knots)]
-    # a point within LP accuracy of a knot is on it: both lines pass through it, so their crossing
-    # stays on the point (a knot the LP put on a data point is not pushed past it)
-    near = 1e-7 * (1.0 + float(np.max(np.abs(xs))))
     lo = np.searchsorted(knots, xs - near, side="left")  # first segment of each point
     hi = np.searchsorted(knots, xs + near, side="right")  # last segment (> lo: on a knot)
     seg = np.concatenate([lo, hi[hi > lo]])
@@ -1326,8 +1560,91 @@ def refit_lines_1d(
     keep = ju != 0
     kv = (kn[keep], ju[keep], float(S[0]), float(C[0]))
     if not np.all(np.isfinite(kv[0])):
-        kv = (knots, jumps, slope, intercept)
-    return _knots_result(net, kv, X, y, tol, 0, t0)
+        return knots, jumps, slope, intercept
+    return kv
+
+
+def repair_lines_1d(
+    net: ReLUNetwork, X: np.ndarray, y: np.ndarray, *, fit_rtol: float = 1e-10
+) -> ReLUNetwork | None:
+    """An exact univariate interpolant from a near one (skip term), possibly with more knots.
+
+    :func:`refit_lines_1d` first. When its fit still misses points (the LP's knot set is wrong
+    there, as with the inaccurate LP points measured at N ≥ 5000), the function is rebuilt from
+    ``net``'s segments (the points between consecutive knots): each segment's least-squares line
+    (through its one point with ``net``'s slope when it has one) is kept where it fits all its
+    points to ``fit_rtol / 4`` and where it crosses the next segment's line between their points;
+    every other point (a segment that misfits, the two points next to a crossing outside its gap)
+    and the points next to those (on a kept line) are interpolated by secants, a knot on each.
+    Knots sit at the crossings of consecutive lines, so the pieces join without drift. ``O(N + K)``.
+
+    Returns
+    -------
+    ReLUNetwork or None
+        The re-fitted or rebuilt network when the float64 forward pass fits all data within
+        ``fit_rtol (1 + max|y|)``, else None.
+    """
+    ref = refit_lines_1d(net, X, y, fit_rtol=fit_rtol)
+    if ref.interpolates:
+        return ref.network
+    X, y, xs, ys, tol, _, (knots, jumps, slope, _) = _knot_view(net, X, y, fit_rtol)
+    N, K = xs.size, knots.size
+    if N < 2:
+        return None
+    seg = np.searchsorted(knots, xs, side="left")  # segment of each point (0..K)
+    S = slope + np.r_[0.0, np.cumsum(jumps)]  # net's slope per segment
+    cnt = np.bincount(seg, minlength=K + 1)
+    mx = np.bincount(seg, xs, K + 1) / np.maximum(cnt, 1)
+    my = np.bincount(seg, ys, K + 1) / np.maximum(cnt, 1)
+    dx = xs - mx[seg]
+    sxx = np.bincount(seg, dx * dx, K + 1)
+    sxy = np.bincount(seg, dx * (ys - my[seg]), K + 1)
+    two = sxx > 0
+    S = np.where(two, np.divide(sxy, sxx, out=np.zeros(K + 1), where=two), S)
+    C = my - S * mx
+    miss = np.abs(S[seg] * xs + C[seg] - ys) > 0.25 * tol
+    bad_seg = np.zeros(K + 1, dtype=bool)
+    bad_seg[seg[miss]] = True
+    r0 = bad_seg[seg]
+    # consecutive kept segments must cross between their points
+    jk = np.flatnonzero(seg[:-1] != seg[1:])
+    a_, b_ = seg[jk], seg[jk + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = (C[b_] - C[a_]) / (S[a_] - S[b_])
+    same = (S[a_] == S[b_]) & (C[a_] == C[b_])
+    off = ~(same | (np.isfinite(u) & (u >= xs[jk]) & (u <= xs[jk + 1])))
+    r0[jk[off]] = True
+    r0[jk[off] + 1] = True
+    reg = r0.copy()  # and the points next to them (on a kept line)
+    reg[1:] |= r0[:-1]
+    reg[:-1] |= r0[1:]
+    # the line on either part of each gap k (points k, k + 1): a secant (id K + 1 + k), a
+    # segment's line (id = segment), or two segments' lines crossing inside the gap
+    k = np.arange(N - 1)
+    h = np.diff(xs)
+    sec = reg[:-1] & reg[1:]
+    ss = np.diff(ys) / h
+    cs = ys[:-1] - ss * xs[:-1]
+    idL = np.where(sec, K + 1 + k, seg[:-1])
+    idR = np.where(sec, K + 1 + k, seg[1:])
+    SL, CL = np.where(sec, ss, S[seg[:-1]]), np.where(sec, cs, C[seg[:-1]])
+    SR, CR = np.where(sec, ss, S[seg[1:]]), np.where(sec, cs, C[seg[1:]])
+    ids = np.c_[idL, idR].reshape(-1)
+    Sq, Cq = np.c_[SL, SR].reshape(-1), np.c_[CL, CR].reshape(-1)
+    # transition t (entries t, t + 1): even t = 2k inside gap k, odd t = 2k + 1 at point k + 1
+    t = np.flatnonzero(ids[:-1] != ids[1:])
+    kk = t // 2
+    lo = xs[kk]
+    hi = np.where(t % 2 == 0, xs[kk + 1], xs[np.minimum(kk + 2, N - 1)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        uu = (Cq[t + 1] - Cq[t]) / (Sq[t] - Sq[t + 1])
+    inside = np.isfinite(uu) & (uu >= lo) & (uu <= hi)
+    uu = np.where(inside, uu, np.where(t % 2 == 0, 0.5 * (xs[kk] + xs[kk + 1]), xs[kk + 1]))
+    jj = Sq[t + 1] - Sq[t]
+    nz = jj != 0
+    srt = np.argsort(uu[nz], kind="stable")
+    out = ReLUNetwork.from_knots(uu[nz][srt], jj[nz][srt], float(Sq[0]), float(Cq[0]))
+    return out if out.max_residual(X, y) <= tol else None
 
 
 def n_knots(net: ReLUNetwork) -> int:

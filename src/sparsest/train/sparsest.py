@@ -184,22 +184,47 @@ def _mse_and_gradients(X, y, W, b, v, a, c, skip: bool, lo=None, hi=None):
     grads : list of Tensors
         Gradients of ``W, b, v`` (and ``a, c`` with ``skip``), shaped like them.
     """
+    R, K = v.shape
+    N = X.shape[0]
+    if R * N * K > _CHUNK_ELEMS:
+        # large data: the same sums over blocks of points, so that the (R, N, K) temporaries
+        # (1.6 GB each at N = 10⁴, width 2564, 8 restarts) become (R, n_c, K) ones
+        n_c = max(1, _CHUNK_ELEMS // (R * K))
+        parts = [
+            _mse_and_gradients_block(X, y, W, b, v, a, c, skip, lo, hi, sl, N)
+            for sl in (slice(i, min(i + n_c, N)) for i in range(0, N, n_c))
+        ]
+        f = torch.cat([q[0] for q in parts], dim=1)
+        r = torch.cat([q[1] for q in parts], dim=1)
+        grads = [sum(q[2][i] for q in parts) for i in range(len(parts[0][2]))]
+        return (r * r).mean(dim=1), f, grads
+    f, r, grads = _mse_and_gradients_block(X, y, W, b, v, a, c, skip, lo, hi, slice(None), N)
+    return (r * r).mean(dim=1), f, grads
+
+
+def _mse_and_gradients_block(X, y, W, b, v, a, c, skip: bool, lo, hi, sl: slice, N: int):
+    """:func:`_mse_and_gradients` on the points ``sl`` (of ``N``): predictions, residuals and
+    those points' share of the gradients."""
+    X, y = X[sl], y[sl]
+    lo = None if lo is None else lo[sl]
+    hi = None if hi is None else hi[sl]
     Z = torch.einsum("nd,rkd->rnk", X, W) + b[:, None, :]
     H = torch.relu(Z)
     f = torch.einsum("rnk,rk->rn", H, v)
     if skip:
         f = f + a @ X.T + c[:, None]
     r = f - y if lo is None else f - torch.minimum(torch.maximum(f, lo), hi)
-    mse = (r * r).mean(dim=1)
-    g = r * (2.0 / X.shape[0])  # (R, N)
+    g = r * (2.0 / N)  # (R, n)
     gv = torch.einsum("rnk,rn->rk", H, g)
+    del H
     gz = (g[:, :, None] * v[:, None, :]) * (Z > 0)
+    del Z
     gW = torch.einsum("rnk,nd->rkd", gz, X)
     gb = gz.sum(dim=1)
     grads = [gW, gb, gv]
     if skip:
         grads += [g @ X, g.sum(dim=1)]
-    return mse, f, grads
+    return f, r, grads
 
 
 class _BatchAdam:
@@ -458,7 +483,9 @@ def fit_sparsest(
                 pr = _knot_moves_1d(pr, Xn, yn, common["fit_rtol"], above)
             if windows and above(pr):
                 H = np.concatenate([np.c_[pooled_W, pooled_b], extra])
-                pr = polish_windows_1d(pr.network, Xn, yn, H, max_lp=_WINDOW_LPS_PER_POINT * N, **common)
+                pr = polish_windows_1d(
+                    pr.network, Xn, yn, H, max_lp=min(_WINDOW_LPS_PER_POINT * N, _WINDOW_MAX_LPS), **common
+                )
                 n_lp += pr.n_lp
                 if above(pr):
                     pr = _knot_moves_1d(pr, Xn, yn, common["fit_rtol"], above)
@@ -655,11 +682,17 @@ _STOP_RTOL = 1e-3
 #: 1-D with more points than this: global reweighted LP, then the windowed count-reducing search
 _WINDOW_MIN_N = 48
 
+#: the gradient phase works on blocks of points when its (R, N, K) temporaries exceed this size
+_CHUNK_ELEMS = 2**25
+
 #: 1-D: seconds of further gradient epochs allowed once a checkpoint has an exact fit
 _GRAD_CAP_S = 60.0
 
-#: most LPs of one windowed search, per data point (uncapped at N = 2000 it ran 55,000 LPs, 68 s)
+#: most LPs of one windowed search, per data point and in all (uncapped at N = 2000 it ran 55,000
+#: LPs, 68 s, for nothing; capped at 5 N it found 2 knots in 10,000 LPs, 28 s; at N = 10⁴ 50,000
+#: LPs took 144 s and found nothing)
 _WINDOW_LPS_PER_POINT = 5
+_WINDOW_MAX_LPS = 20_000
 
 #: above N × (active neurons) pattern-constraint rows, the d-D polish re-solves the output layer only
 _MAX_PATTERN_ROWS = 20_000
