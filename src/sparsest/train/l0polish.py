@@ -174,6 +174,16 @@ class L0Problem:
         return self.rss(beta, g) / self.scale + self.cost(beta)
 
 
+def _cho(Gs: np.ndarray):
+    """Cholesky factor of the Gram block ``Gs`` (n, n) with a relative ridge ``1e-12 tr(Gs)/n``
+    (for :func:`scipy.linalg.cho_solve`), or ``None`` when it is not positive definite."""
+    n = Gs.shape[0]
+    try:
+        return scipy.linalg.cho_factor(Gs + 1e-12 * np.trace(Gs) / n * np.eye(n), check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+
+
 def _refit(P: L0Problem, beta: np.ndarray) -> np.ndarray:
     """Least squares on the support of ``beta`` (and every usable free feature)."""
     S = np.flatnonzero(((beta != 0) | P.is_free) & P.usable)
@@ -181,12 +191,10 @@ def _refit(P: L0Problem, beta: np.ndarray) -> np.ndarray:
     if S.size == 0:
         return out
     Gs = P.G[np.ix_(S, S)]
-    try:
-        c, low = scipy.linalg.cho_factor(
-            Gs + 1e-12 * np.trace(Gs) / S.size * np.eye(S.size), check_finite=False
-        )
-        out[S] = scipy.linalg.cho_solve((c, low), P.q[S], check_finite=False)
-    except np.linalg.LinAlgError:
+    cf = _cho(Gs)
+    if cf is not None:
+        out[S] = scipy.linalg.cho_solve(cf, P.q[S], check_finite=False)
+    else:
         out[S] = scipy.linalg.lstsq(Gs, P.q[S], lapack_driver="gelsy", check_finite=False)[0]
     return out
 
@@ -341,11 +349,11 @@ def _best_entry_moves(st: _State, max_moves: int = 64) -> tuple[_State, bool]:
     P = st.P
     improved = False
     cand_ok = P.usable & ~P.is_free
+    freecols = np.flatnonzero(P.is_free & P.usable)
     for _ in range(max_moves):
         st = _State(P, _refit(P, st.beta))
         cur = st.objective()
         supp = np.flatnonzero((st.beta != 0) & ~P.is_free)
-        freecols = np.flatnonzero(P.is_free & P.usable)
         zero = np.flatnonzero(cand_ok & (st.beta == 0))
         if zero.size == 0:
             break
@@ -358,15 +366,11 @@ def _best_entry_moves(st: _State, max_moves: int = 64) -> tuple[_State, bool]:
             keep = np.r_[supp[supp != j] if j is not None else supp, freecols].astype(int)
             b = np.zeros_like(st.beta)
             if keep.size:
-                Gk = P.G[np.ix_(keep, keep)]
-                try:
-                    c, low = scipy.linalg.cho_factor(
-                        Gk + 1e-12 * np.trace(Gk) / keep.size * np.eye(keep.size), check_finite=False
-                    )
-                except np.linalg.LinAlgError:
+                cf = _cho(P.G[np.ix_(keep, keep)])
+                if cf is None:
                     continue
-                b[keep] = scipy.linalg.cho_solve((c, low), P.q[keep], check_finite=False)
-                M = scipy.linalg.cho_solve((c, low), P.G[np.ix_(keep, zero)], check_finite=False)
+                b[keep] = scipy.linalg.cho_solve(cf, P.q[keep], check_finite=False)
+                M = scipy.linalg.cho_solve(cf, P.G[np.ix_(keep, zero)], check_finite=False)
                 schur = P.diag[zero] - np.einsum("kl,kl->l", P.G[np.ix_(keep, zero)], M)
             else:
                 schur = P.diag[zero].copy()
@@ -384,9 +388,7 @@ def _best_entry_moves(st: _State, max_moves: int = 64) -> tuple[_State, bool]:
             add_cost = P.cw[zero] + np.where(kept_cnt[grp] == 0, P.cost_n, 0.0)
             add_units = P.unit[zero] + np.where(kept_cnt[grp] == 0, P.unit_n, 0.0)
             freed = 0.0 if j is None else float(P.unit[j]) + (P.unit_n if st.cnt[P.group[j]] == 1 else 0.0)
-            ok = add_units <= room + freed + 1e-9
-            if j is not None:
-                ok &= zero != j
+            ok = add_units <= room + freed + 1e-9  # (j itself is not a zero entry: no re-add)
             if not ok.any():
                 continue
             val = np.where(ok, rss / P.scale + base_cost + add_cost, np.inf)
@@ -428,14 +430,10 @@ def _template_gains(st: _State, templates: np.ndarray, exclude: int = -1) -> tup
         T = T[P.usable[T]]
         if T.size == 0 or float(P.unit[T].sum()) + P.unit_n > room + 1e-9:
             continue
-        G_TT = P.G[np.ix_(T, T)]
-        try:
-            c, low = scipy.linalg.cho_factor(
-                G_TT + 1e-12 * np.trace(G_TT) / T.size * np.eye(T.size), check_finite=False
-            )
-            b = scipy.linalg.cho_solve((c, low), rho[T], check_finite=False)
-        except np.linalg.LinAlgError:
+        cf = _cho(P.G[np.ix_(T, T)])
+        if cf is None:
             continue
+        b = scipy.linalg.cho_solve(cf, rho[T], check_finite=False)
         gains[k] = float(rho[T] @ b) / P.scale - float(P.cw[T].sum()) - P.cost_n
         vals[k] = (T, b)
     return gains, vals

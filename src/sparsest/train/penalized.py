@@ -71,7 +71,7 @@ from .sparsest import (
     _trim_heap,
 )
 
-__all__ = ["PENALIZED_WIDTH", "fit_penalized", "gradient_phase", "penalized_objective"]
+__all__ = ["PENALIZED_WIDTH", "check_budget", "fit_penalized", "gradient_phase", "penalized_objective"]
 
 #: default neurons per restart of the penalized mode (independent of N)
 PENALIZED_WIDTH = 64
@@ -115,6 +115,22 @@ def penalized_objective(
     var = var if var > 0 else 1.0
     r = _predict(net, X) - y
     return float(np.mean(r * r)) / var + float(alpha) * _count(net, objective, ib)
+
+
+def check_budget(budget) -> int | None:
+    """``budget`` as an ``int >= 0`` (``None`` stays ``None``); otherwise one-line
+    :class:`~sparsest.errors.ParameterError`."""
+    if budget is None:
+        return None
+    if (
+        isinstance(budget, bool)
+        or not isinstance(budget, (int, float, np.integer, np.floating))
+        or not math.isfinite(budget)
+        or int(budget) != budget
+        or budget < 0
+    ):
+        raise ParameterError(f"budget must be an integer >= 0, got {budget!r}")
+    return int(budget)
 
 
 def _better(J_new: float, J_old: float) -> bool:
@@ -463,7 +479,8 @@ def fit_penalized(
         networks above it are never kept. A penalized objective only ever selects the networks on
         the lower convex hull of (count, error); the budget reaches the others. With ``alpha = 0``
         the gradient phase's ``λ`` defaults to ``0.1 / budget`` and the ladder of step 3 is
-        polished at ``f · λ`` for ``f`` in ``polish_ladder`` and 1 (each within the budget).
+        polished at ``f · λ`` for ``f`` in ``polish_ladder`` and 1 (without the budget: a penalized
+        optimum above it is a good start for its reduction), each result then within the budget.
 
     Returns
     -------
@@ -480,10 +497,7 @@ def fit_penalized(
     alpha = float(alpha)
     if not (alpha >= 0 and math.isfinite(alpha)):
         raise ParameterError(f"alpha must be a finite number >= 0, got {alpha!r}")
-    if budget is not None:
-        if isinstance(budget, bool) or int(budget) != budget or budget < 0:
-            raise ParameterError(f"budget must be an integer >= 0, got {budget!r}")
-        budget = int(budget)
+    budget = check_budget(budget)
     skip, ib, objective = _conventions(d, skip, include_bias, objective)
     K = int(width) if width is not None else PENALIZED_WIDTH
     R = max(1, int(restarts))

@@ -960,17 +960,6 @@ def _method_penalized(Xn: np.ndarray, yn: np.ndarray, cfg: TrainConfig, opts: di
     for bad in ("n_polish", "polish_options"):
         if bad in opts:
             raise ParameterError(f"{bad} applies to the interpolation mode only (not with alpha)")
-    budget = opts.pop("budget", None)
-    if budget is not None:
-        if (
-            isinstance(budget, bool)
-            or not isinstance(budget, (int, float, np.integer, np.floating))
-            or not math.isfinite(budget)
-            or int(budget) != budget
-            or budget < 0
-        ):
-            raise ParameterError(f"budget must be an integer >= 0, got {budget!r}")
-        opts["budget"] = int(budget)
     alpha = opts.pop("alpha", None)
     alpha = 0.0 if alpha is None else alpha
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
