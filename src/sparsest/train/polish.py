@@ -1532,6 +1532,22 @@ def refit_lines_1d(
     return out
 
 
+def _segment_lines(x, yv, seg, K: int, S, C) -> tuple[np.ndarray, np.ndarray]:
+    """Per-segment lines ``S_j x + C_j`` (``j = 0..K``) re-fitted to the points ``(x, yv)`` (n,)
+    with segment ids ``seg`` (n,): least squares where a segment holds two or more distinct
+    abscissae, through its mean point with the given slope ``S_j`` where it holds one, the given
+    ``(S_j, C_j)`` where it holds none. Returns the new ``S, C`` (each of shape (K + 1,))."""
+    cnt = np.bincount(seg, minlength=K + 1)
+    mx = np.divide(np.bincount(seg, x, K + 1), cnt, out=np.zeros(K + 1), where=cnt > 0)
+    my = np.divide(np.bincount(seg, yv, K + 1), cnt, out=np.zeros(K + 1), where=cnt > 0)
+    dx = x - mx[seg]
+    sxx = np.bincount(seg, dx * dx, K + 1)
+    sxy = np.bincount(seg, dx * (yv - my[seg]), K + 1)
+    two = (cnt >= 2) & (sxx > 0)
+    S = np.where(two, np.divide(sxy, sxx, out=np.zeros(K + 1), where=two), S)
+    return S, np.where(cnt >= 1, my - S * mx, C)
+
+
 def _refit_lines(xs, ys, knots, jumps, slope, intercept, near: float) -> tuple:
     """:func:`refit_lines_1d`'s new ``(knots, jumps, slope, intercept)``: points within ``near`` of
     a knot belong to the segments on both sides."""
@@ -1542,18 +1558,7 @@ def _refit_lines(xs, ys, knots, jumps, slope, intercept, near: float) -> tuple:
     hi = np.searchsorted(knots, xs + near, side="right")  # last segment (> lo: on a knot)
     seg = np.concatenate([lo, hi[hi > lo]])
     pts = np.concatenate([np.arange(xs.size), np.flatnonzero(hi > lo)])
-    cnt = np.bincount(seg, minlength=K + 1)
-    sx = np.bincount(seg, xs[pts], K + 1)
-    sy = np.bincount(seg, ys[pts], K + 1)
-    mx = np.divide(sx, cnt, out=np.zeros(K + 1), where=cnt > 0)
-    my = np.divide(sy, cnt, out=np.zeros(K + 1), where=cnt > 0)
-    dx = xs[pts] - mx[seg]
-    sxx = np.bincount(seg, dx * dx, K + 1)
-    sxy = np.bincount(seg, dx * (ys[pts] - my[seg]), K + 1)
-    two = (cnt >= 2) & (sxx > 0)
-    S = np.where(two, np.divide(sxy, sxx, out=np.zeros(K + 1), where=two), S)
-    one = (cnt >= 1) & ~two
-    C = np.where(two | one, my - S * mx, C)
+    S, C = _segment_lines(xs[pts], ys[pts], seg, K, S, C)
     ju = np.diff(S)
     with np.errstate(divide="ignore", invalid="ignore"):
         kn = (C[:-1] - C[1:]) / ju
@@ -1587,21 +1592,14 @@ def repair_lines_1d(
     ref = refit_lines_1d(net, X, y, fit_rtol=fit_rtol)
     if ref.interpolates:
         return ref.network
-    X, y, xs, ys, tol, _, (knots, jumps, slope, _) = _knot_view(net, X, y, fit_rtol)
+    X, y, xs, ys, tol, _, (knots, jumps, slope, intercept) = _knot_view(net, X, y, fit_rtol)
     N, K = xs.size, knots.size
     if N < 2:
         return None
     seg = np.searchsorted(knots, xs, side="left")  # segment of each point (0..K)
-    S = slope + np.r_[0.0, np.cumsum(jumps)]  # net's slope per segment
-    cnt = np.bincount(seg, minlength=K + 1)
-    mx = np.bincount(seg, xs, K + 1) / np.maximum(cnt, 1)
-    my = np.bincount(seg, ys, K + 1) / np.maximum(cnt, 1)
-    dx = xs - mx[seg]
-    sxx = np.bincount(seg, dx * dx, K + 1)
-    sxy = np.bincount(seg, dx * (ys - my[seg]), K + 1)
-    two = sxx > 0
-    S = np.where(two, np.divide(sxy, sxx, out=np.zeros(K + 1), where=two), S)
-    C = my - S * mx
+    S0 = slope + np.r_[0.0, np.cumsum(jumps)]  # net's line per segment
+    C0 = intercept - np.r_[0.0, np.cumsum(jumps * knots)]
+    S, C = _segment_lines(xs, ys, seg, K, S0, C0)
     miss = np.abs(S[seg] * xs + C[seg] - ys) > 0.25 * tol
     bad_seg = np.zeros(K + 1, dtype=bool)
     bad_seg[seg[miss]] = True
