@@ -1423,20 +1423,30 @@ def parity_shift_1d(
                 # window's points and its line beyond them, so no misfit is carried to the right
                 xw = xs[k1 - 1 : k2 + 2]
                 fw = value(xw, knots, jumps)
-                sec = np.diff(fw) / np.diff(xw)  # sec[j]: gap k1 − 1 + j
-                # on the two outer gaps f is linear: its own slope there, not a difference quotient
-                # of rounded values (which on a short gap would tilt everything to the right)
-                for j in (0, -1):
-                    sec[j] = slope + float(jumps[knots < 0.5 * (xw[j] + xw[j - 1 if j else 1])].sum())
-                k = np.arange(k1, k2, 2) - k1  # window offsets of the pairs' left points, minus 1
-                ju = sec[k + 2] - sec[k]
-                un = (fw[k + 2] - sec[k + 2] * xw[k + 2] - fw[k + 1] + sec[k] * xw[k + 1]) / -ju
+                un, ju = _pair_knots(xw, fw, knots, jumps, slope)
                 nk, nj = _splice(knots, jumps, inside, un, ju)
                 if np.max(np.abs(value(xw, nk, nj) - ys[k1 - 1 : k2 + 2])) > tol:
                     continue
                 knots, jumps, changed = nk, nj, True
                 break  # the lone knots moved: find them again
     return _knots_result(net, (knots, jumps, slope, intercept), X, y, tol, 0, t0)
+
+
+def _pair_knots(xw, fw, knots, jumps, slope) -> tuple[np.ndarray, np.ndarray]:
+    """Pair knots of a window of points ``k₁ … k₂`` (an even number) of one strict curvature sign.
+
+    ``xw``, ``fw``: shape ``(k₂ − k₁ + 3,)``, the points ``k₁ − 1 … k₂ + 1`` and ``f``'s values there;
+    ``f`` is linear on the two outer gaps. Returns the knots and jumps, shape ``((k₂ − k₁ + 1)/2,)``:
+    for the pair ``(k, k+1)`` the crossing of the secant lines of gaps ``k − 1`` and ``k + 1``, with
+    jump ``s_{k+1} − s_{k−1}``; on the outer gaps ``s`` is ``f``'s own slope, not a difference quotient
+    of rounded values (which on a short gap would tilt everything to the right)."""
+    sec = np.diff(fw) / np.diff(xw)  # sec[j]: gap k1 − 1 + j
+    for j in (0, -1):
+        sec[j] = slope + float(jumps[knots < 0.5 * (xw[j] + xw[j - 1 if j else 1])].sum())
+    k = np.arange(0, xw.size - 3, 2)  # window offsets of the pairs' left points, minus 1
+    ju = sec[k + 2] - sec[k]
+    un = (fw[k + 2] - sec[k + 2] * xw[k + 2] - fw[k + 1] + sec[k] * xw[k + 1]) / -ju
+    return un, ju
 
 
 def merge_knots_1d(

@@ -21,6 +21,11 @@ Algorithm (all steps optimize the network itself; the exact solvers are only the
    data point between them are merged (:func:`~sparsest.train.polish.merge_knots_1d`, a descent
    step of the ℓp path norm that keeps every value at the data), and curvature runs paired out of
    step are re-paired (:func:`~sparsest.train.polish.parity_shift_1d`).
+   1-D interpolation with ``N ≥ 1500`` points: the neuron-form LP is ill conditioned on the tiny
+   gaps there, so the polish is the reweighted-ℓ1 LP in slope variables of
+   :mod:`sparsest.train.slopes1d` (first weights from the trained jumps), then the knot moves with
+   run re-pairing (:func:`~sparsest.train.slopes1d.pair_runs_1d`); an exact fit ends the training
+   at the first checkpoint, and the general polish above is the fallback.
    Large d-D data (``N × K`` above the pattern-row limit, no skip term, biases
    counted): the restarts get an output-layer re-solve only, and the additive hinge fit
    (:func:`sparsest.train.hinge.hinge_fit`: single-input neurons, a sparse group-reweighted LP)
@@ -33,6 +38,7 @@ the caller is told (``interpolates=False``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import sys
@@ -56,6 +62,7 @@ from .polish import (
     polish_windows_1d,
     single_threaded_blas,
 )
+from .slopes1d import pair_runs_1d, slope_polish_1d
 
 _lower_bound = lower_bound_1d  # (the tests' name)
 
@@ -462,6 +469,12 @@ def fit_sparsest(
             extra = np.concatenate(visited + graveyard)
             windows = N > _WINDOW_MIN_N and skip and objective == "neurons"
             common = dict(p=p, fit_rtol=fit_rtol * 0.5, deadline=deadline, **popts)
+            if slope_path:
+                # large N: the slope LP and run re-pairing (the neuron-form LP is ill conditioned
+                # on the tiny gaps there and takes minutes); the general polish only as a fallback
+                pr = _slope_moves_1d(nets[r_best], Xn, yn, common["fit_rtol"], deadline, bound)
+                if pr.interpolates:
+                    return pr, pr.n_lp, int(pooled_W.shape[0]), nets, r_best
             pr = polish(
                 pooled,
                 Xn,
@@ -505,6 +518,7 @@ def fit_sparsest(
     if hinge:
         checks = set()
 
+    slope_path = d == 1 and N >= _SLOPE_MIN_N and skip and objective == "neurons"
     best_res = None  # the full polish_state result of best_check
     for ep in range(1, epochs + 1):
         if ep == 3 and d == 1 and best_res is not None:
@@ -521,7 +535,9 @@ def fit_sparsest(
             res = polish_state(1)
             t_checks += time.perf_counter() - tc
             n_lp_checks += res[1]
-            if res[0].interpolates and bound_count(res[0].network) <= bound:
+            # 1-D at large N the slope polish hardly depends on the epochs (only its first weights
+            # do), so an exact fit there ends the training (it would cost O(R N K) per epoch)
+            if res[0].interpolates and (bound_count(res[0].network) <= bound or slope_path):
                 early = res
                 hist_stop = ep - 1
                 break
@@ -654,6 +670,23 @@ def _knot_moves_1d(pr: PolishResult, X, y, fit_rtol: float, above) -> PolishResu
             return pr
 
 
+def _slope_moves_1d(net: ReLUNetwork, X, y, fit_rtol: float, deadline, bound) -> PolishResult:
+    """Large-N 1-D polish: :func:`~sparsest.train.slopes1d.slope_polish_1d` from ``net``, then
+    :func:`~sparsest.train.polish.merge_knots_1d`, :func:`~sparsest.train.slopes1d.pair_runs_1d` and
+    :func:`~sparsest.train.polish.parity_shift_1d`, repeated while they lower the count and it is
+    above ``bound``; each step is checked in float64 and never raises the count."""
+    pr = slope_polish_1d(net, X, y, fit_rtol=fit_rtol, deadline=deadline)
+    n_lp = pr.n_lp
+    while pr.interpolates and (bound is None or n_knots(pr.network) > bound):
+        n0 = n_knots(pr.network)
+        pr = merge_knots_1d(pr.network, X, y, fit_rtol=fit_rtol)
+        pr = pair_runs_1d(pr.network, X, y, fit_rtol=fit_rtol)
+        pr = parity_shift_1d(pr.network, X, y, fit_rtol=fit_rtol)
+        if n_knots(pr.network) >= n0:
+            break
+    return dataclasses.replace(pr, n_lp=n_lp)
+
+
 def default_width(n: int, d: int) -> int:
     """Default neurons per restart: ``max(16, min(2N, 64 + N/4))`` in 1-D, ``min(2N, 64 + N/2)`` in d-D.
 
@@ -681,6 +714,8 @@ _STOP_RTOL = 1e-3
 
 #: 1-D with more points than this: global reweighted LP, then the windowed count-reducing search
 _WINDOW_MIN_N = 48
+#: 1-D interpolation from this many points on: the slope LP polish (:mod:`~sparsest.train.slopes1d`)
+_SLOPE_MIN_N = 1500
 
 #: the gradient phase works on blocks of points when its (R, N, K) temporaries exceed this size
 _CHUNK_ELEMS = 2**25
