@@ -1395,7 +1395,7 @@ def parity_shift_1d(
         sign = np.r_[0, _curvature_signs(xs, ys, tol), 0]  # sign of point k, (N,)
 
         def value(xq, kn, ju):
-            return slope * xq + intercept + np.maximum(xq[:, None] - kn[None, :], 0.0) @ ju
+            return _knots_value(xq, kn, ju, slope, intercept)
 
         # a knot within LP accuracy of a point is on it (as in refit_lines_1d): the LP's lone
         # knots sit up to ~1e-8 off their points (measured at N = 2000), and a move that is wrong
@@ -1404,8 +1404,7 @@ def parity_shift_1d(
         changed = True
         while changed:
             changed = False
-            pt = np.clip(np.searchsorted(xs, knots), 1, N - 1)
-            pt = np.where(np.abs(xs[pt - 1] - knots) < np.abs(xs[pt] - knots), pt - 1, pt)
+            pt = _nearest_point(xs, knots)
             lone = np.flatnonzero((np.abs(xs[pt] - knots) <= delta) & (pt >= 1) & (pt <= N - 2))
             for q1, q2 in itertools.pairwise(lone):
                 k1, k2 = int(pt[q1]), int(pt[q2])
@@ -1430,6 +1429,19 @@ def parity_shift_1d(
                 knots, jumps, changed = nk, nj, True
                 break  # the lone knots moved: find them again
     return _knots_result(net, (knots, jumps, slope, intercept), X, y, tol, 0, t0)
+
+
+def _knots_value(
+    xq: np.ndarray, kn: np.ndarray, ju: np.ndarray, slope: float, intercept: float
+) -> np.ndarray:
+    """``slope · x + intercept + Σ_k ju_k (x − kn_k)₊`` at the points ``xq`` (n,): shape (n,)."""
+    return slope * xq + intercept + np.maximum(xq[:, None] - kn[None, :], 0.0) @ ju
+
+
+def _nearest_point(xs: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Index of the sorted point ``xs`` (N ≥ 2) nearest to each knot (ties: the right one), (K,)."""
+    pt = np.clip(np.searchsorted(xs, knots), 1, xs.size - 1)
+    return np.where(np.abs(xs[pt - 1] - knots) < np.abs(xs[pt] - knots), pt - 1, pt)
 
 
 def _pair_knots(xw, fw, knots, jumps, slope) -> tuple[np.ndarray, np.ndarray]:

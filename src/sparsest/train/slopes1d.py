@@ -43,8 +43,11 @@ from .polish import (
     _has_knot,
     _knot_view,
     _knots_result,
+    _knots_value,
+    _nearest_point,
     _pair_knots,
     _splice,
+    n_knots,
 )
 
 __all__ = ["pair_runs_1d", "slope_polish_1d"]
@@ -58,17 +61,23 @@ _ON_POINT = 1e-13
 _SPLIT_DEPTH = 6
 
 
-def _gap_jumps(net: ReLUNetwork, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """|jumps| of ``net`` summed per gap (``G,``) and at interior points (``N − 2,``)."""
-    kv = net.knots_1d(merge_tol=0.0)
+def _slots(xs: np.ndarray, knots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where the knots sit on the sorted points ``xs`` (N,): the nearest point ``pt`` (K,), whether
+    the knot is on it (within ``_ON_POINT`` relative) ``on`` (K,), and the gap of every knot
+    ``gap`` (K,) (``g``: between points ``g`` and ``g + 1``; meaningful where not ``on``)."""
+    pt = _nearest_point(xs, knots)
+    on = np.abs(xs[pt] - knots) <= _ON_POINT * (1.0 + float(np.max(np.abs(xs))))
+    gap = np.clip(np.searchsorted(xs, knots) - 1, 0, xs.size - 2)
+    return pt, on, gap
+
+
+def _gap_jumps(xs: np.ndarray, knots: np.ndarray, jumps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """|jumps| summed per gap (``N − 1,``) and at interior points (``N − 2,``)."""
     N = xs.size
-    tol = _ON_POINT * (1.0 + float(np.max(np.abs(xs))))
-    k = np.clip(np.searchsorted(xs, kv.knots), 1, N - 1)
-    k = np.where(np.abs(xs[k - 1] - kv.knots) < np.abs(xs[k] - kv.knots), k - 1, k)
-    on = (np.abs(xs[k] - kv.knots) <= tol) & (k >= 1) & (k <= N - 2)
-    at_pt = np.bincount(k[on] - 1, np.abs(kv.jumps[on]), minlength=N - 2)
-    g = np.clip(np.searchsorted(xs, kv.knots[~on]) - 1, 0, N - 2)
-    in_gap = np.bincount(g, np.abs(kv.jumps[~on]), minlength=N - 1)
+    pt, on, gap = _slots(xs, knots)
+    on &= (pt >= 1) & (pt <= N - 2)
+    at_pt = np.bincount(pt[on] - 1, np.abs(jumps[on]), minlength=N - 2)
+    in_gap = np.bincount(gap[~on], np.abs(jumps[~on]), minlength=N - 1)
     return in_gap, at_pt
 
 
@@ -106,12 +115,8 @@ def slope_polish_1d(
         ``net`` itself when none fits); ``n_lp`` counts the solves.
     """
     t0 = time.perf_counter()
-    X = np.asarray(X, dtype=np.float64).reshape(-1, 1)
-    y = np.asarray(y, dtype=np.float64)
-    order = np.argsort(X[:, 0], kind="stable")
-    xs, ys = X[order, 0], y[order]
+    X, y, xs, ys, tol, _, (knots, jumps, _, _) = _knot_view(net, X, y, fit_rtol)
     N = xs.size
-    tol = fit_rtol * (1.0 + float(np.max(np.abs(y))))
     h = np.diff(xs)
     if N < 4 or np.any(h <= 0):
         return PolishResult(net, False, net.max_residual(X, y), 0, 0, 0, time.perf_counter() - t0)
@@ -139,7 +144,7 @@ def slope_polish_1d(
     )
     b_ub = np.r_[sv * s[nzg], -sv * s[nzg]]
     bounds = np.c_[np.r_[np.full(2 * G, -np.inf), np.zeros(2 * M)], np.full(nv, np.inf)]
-    jg, jp = _gap_jumps(net, xs)
+    jg, jp = _gap_jumps(xs, knots, jumps)
     best, n_lp = None, 0
     for _ in range(iters):
         if deadline is not None and time.perf_counter() >= deadline:
@@ -147,8 +152,8 @@ def slope_polish_1d(
         mx = max(float(jg.max(initial=0.0)), float(jp.max(initial=0.0)))
         e = eps_rel * mx if mx > 0 else 1.0
         cost = np.zeros(nv)
-        cost[iR] += sig / (np.abs(jg) + e)
-        cost[iL] -= sig / (np.abs(jg) + e)
+        cost[iR] = sig / (np.abs(jg) + e)  # w_j σ_j (m⁺_j − m⁻_j)
+        cost[iL] = -cost[iR]
         cost[ip] = cost[iq] = 1.0 / (np.abs(jp) + e)
         opts = {} if deadline is None else {"time_limit": max(1.0, deadline - time.perf_counter())}
         res = linprog(
@@ -161,7 +166,7 @@ def slope_polish_1d(
         jg, jp = u[iR] - u[iL], u[ip] - u[iq]
         out = _network(xs, ys, h, s, u[iL], u[iR], jg, jp)
         resid = out.max_residual(X, y)
-        if resid <= tol and (best is None or _n_knots(out) < _n_knots(best[0])):
+        if resid <= tol and (best is None or n_knots(out) < n_knots(best[0])):
             best = (out, resid)
     if best is None:
         return PolishResult(net, False, net.max_residual(X, y), 0, 0, n_lp, time.perf_counter() - t0)
@@ -169,10 +174,6 @@ def slope_polish_1d(
     return PolishResult(
         out, True, resid, out.n_active_neurons(False), out.n_nonzero(False), n_lp, time.perf_counter() - t0
     )
-
-
-def _n_knots(net: ReLUNetwork) -> int:
-    return net.n_active_neurons(False, rtol=0.0)
 
 
 def _network(xs, ys, h, s, mL, mR, jg, jp) -> ReLUNetwork:
@@ -233,9 +234,9 @@ def pair_runs_1d(
     delta = _ON_POINT * (1.0 + float(np.max(np.abs(xs))))
 
     def value(xq, kn, ju):
-        return slope * xq + intercept + np.maximum(xq[:, None] - kn[None, :], 0.0) @ ju
+        return _knots_value(xq, kn, ju, slope, intercept)
 
-    def replace(g1: int, g2: int, knots, jumps):
+    def pair(g1: int, g2: int, knots, jumps):
         """The knots with those of points ``g1 + 1 … g2`` paired, or None when the check fails."""
         k1, k2 = g1 + 1, g2
         inside = (knots >= xs[k1] - delta) & (knots <= xs[k2] + delta)
@@ -249,27 +250,25 @@ def pair_runs_1d(
             return None
         return nk, nj
 
-    def _repair(g1: int, g2: int, knots, jumps, depth: int):
+    def pair_split(g1: int, g2: int, knots, jumps, depth: int):
         """Pair the window ``(g1, g2)``; when its check fails (rounding grows with its length),
         pair its two halves in turn, split at a knot-free gap of the same parity near the middle
         (each half gains ``≥ 0``: no window of one strict sign has fewer knots than its pairs)."""
-        out = replace(g1, g2, knots, jumps)
+        out = pair(g1, g2, knots, jumps)
         if out is not None or depth == 0 or g2 - g1 < 8:
             return out
         mid = g1 + (g2 - g1) // 2
         mid += (mid - g1) % 2
         for gm in sorted(range(g1 + 2, g2 - 1, 2), key=lambda g: abs(g - mid))[:16]:
             if not _has_knot(knots, xs[gm] + delta, xs[gm + 1] - delta):
-                left = _repair(g1, gm, knots, jumps, depth - 1)
-                return None if left is None else _repair(gm, g2, *left, depth - 1)
+                left = pair_split(g1, gm, knots, jumps, depth - 1)
+                return None if left is None else pair_split(gm, g2, *left, depth - 1)
         return None
 
     failed: set[tuple[int, int]] = set()  # windows whose check failed (skipped by later sweeps)
     for _ in range(N):
-        pt = np.clip(np.searchsorted(xs, knots), 1, N - 1)
-        pt = np.where(np.abs(xs[pt - 1] - knots) < np.abs(xs[pt] - knots), pt - 1, pt)
-        on = np.abs(xs[pt] - knots) <= delta
-        cg = np.bincount(np.clip(np.searchsorted(xs, knots[~on]) - 1, 0, N - 2), minlength=N - 1)
+        pt, on, gap = _slots(xs, knots)
+        cg = np.bincount(gap[~on], minlength=N - 1)
         Q = np.cumsum(np.bincount(pt[on], minlength=N)[: N - 1] + cg)
         D = (2 * Q - np.arange(N - 1)).tolist()
         free = (cg == 0).tolist()
@@ -294,10 +293,8 @@ def pair_runs_1d(
         changed, n_failed = False, len(failed)
         # left to right: a window's rounding then only reaches the windows after it, which are
         # checked against the function as it is by then
-        for g1, g2 in windows:
-            if np.any(sign[g1 + 1 : g2 + 1] != sign[g1 + 1]):
-                continue
-            out = _repair(g1, g2, knots, jumps, _SPLIT_DEPTH)
+        for g1, g2 in windows:  # (the sweep keeps each inside one run: all its points of one sign)
+            out = pair_split(g1, g2, knots, jumps, _SPLIT_DEPTH)
             if out is None:
                 failed.add((g1, g2))
                 continue

@@ -38,7 +38,6 @@ the caller is told (``interpolates=False``).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 import sys
@@ -469,12 +468,19 @@ def fit_sparsest(
             extra = np.concatenate(visited + graveyard)
             windows = N > _WINDOW_MIN_N and skip and objective == "neurons"
             common = dict(p=p, fit_rtol=fit_rtol * 0.5, deadline=deadline, **popts)
+
+            def above(r):
+                return r.interpolates and (bound is None or bound_count(r.network) > bound)
+
             if slope_path:
                 # large N: the slope LP and run re-pairing (the neuron-form LP is ill conditioned
                 # on the tiny gaps there and takes minutes); the general polish only as a fallback
-                pr = _slope_moves_1d(nets[r_best], Xn, yn, common["fit_rtol"], deadline, bound)
+                pr = slope_polish_1d(nets[r_best], Xn, yn, fit_rtol=common["fit_rtol"], deadline=deadline)
                 if pr.interpolates:
-                    return pr, pr.n_lp, int(pooled_W.shape[0]), nets, r_best
+                    n_lp = pr.n_lp
+                    if above(pr):
+                        pr = _knot_moves_1d(pr, Xn, yn, common["fit_rtol"], above, runs=True)
+                    return pr, n_lp, int(pooled_W.shape[0]), nets, r_best
             pr = polish(
                 pooled,
                 Xn,
@@ -487,9 +493,6 @@ def fit_sparsest(
                 **common,
             )
             n_lp = pr.n_lp
-
-            def above(r):
-                return r.interpolates and (bound is None or bound_count(r.network) > bound)
 
             moves = skip and objective == "neurons"
             if moves and above(pr):
@@ -655,36 +658,24 @@ def fit_sparsest(
     )
 
 
-def _knot_moves_1d(pr: PolishResult, X, y, fit_rtol: float, above) -> PolishResult:
+def _knot_moves_1d(pr: PolishResult, X, y, fit_rtol: float, above, runs: bool = False) -> PolishResult:
     """The exact 1-D moves on an interpolant, repeated while they lower the count and ``above(pr)``:
     :func:`~sparsest.train.polish.merge_knots_1d` (neighbouring knots of one sign with no data
-    between them become one) then :func:`~sparsest.train.polish.parity_shift_1d` (runs paired out
-    of step are re-paired). Each returns ``pr``'s network unless its float64 re-check passes with no
-    more neurons, so the count never rises."""
+    between them become one), with ``runs`` :func:`~sparsest.train.slopes1d.pair_runs_1d` (runs
+    re-paired between knot-free gaps), then :func:`~sparsest.train.polish.parity_shift_1d` (runs
+    paired out of step between lone knots are re-paired). Without ``runs`` a sweep stops at the
+    first move that brings the count to the bound; with ``runs`` (large N) every sweep makes all
+    three moves. Each returns ``pr``'s network unless its float64 re-check passes with no more
+    neurons, so the count never rises."""
     while True:
         n0 = n_knots(pr.network)
         pr = merge_knots_1d(pr.network, X, y, fit_rtol=fit_rtol)
-        if above(pr):
+        if runs:
+            pr = pair_runs_1d(pr.network, X, y, fit_rtol=fit_rtol)
+        if runs or above(pr):
             pr = parity_shift_1d(pr.network, X, y, fit_rtol=fit_rtol)
         if n_knots(pr.network) >= n0 or not above(pr):
             return pr
-
-
-def _slope_moves_1d(net: ReLUNetwork, X, y, fit_rtol: float, deadline, bound) -> PolishResult:
-    """Large-N 1-D polish: :func:`~sparsest.train.slopes1d.slope_polish_1d` from ``net``, then
-    :func:`~sparsest.train.polish.merge_knots_1d`, :func:`~sparsest.train.slopes1d.pair_runs_1d` and
-    :func:`~sparsest.train.polish.parity_shift_1d`, repeated while they lower the count and it is
-    above ``bound``; each step is checked in float64 and never raises the count."""
-    pr = slope_polish_1d(net, X, y, fit_rtol=fit_rtol, deadline=deadline)
-    n_lp = pr.n_lp
-    while pr.interpolates and (bound is None or n_knots(pr.network) > bound):
-        n0 = n_knots(pr.network)
-        pr = merge_knots_1d(pr.network, X, y, fit_rtol=fit_rtol)
-        pr = pair_runs_1d(pr.network, X, y, fit_rtol=fit_rtol)
-        pr = parity_shift_1d(pr.network, X, y, fit_rtol=fit_rtol)
-        if n_knots(pr.network) >= n0:
-            break
-    return dataclasses.replace(pr, n_lp=n_lp)
 
 
 def default_width(n: int, d: int) -> int:
