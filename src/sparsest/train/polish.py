@@ -1444,17 +1444,21 @@ def _nearest_point(xs: np.ndarray, knots: np.ndarray) -> np.ndarray:
     return np.where(np.abs(xs[pt - 1] - knots) < np.abs(xs[pt] - knots), pt - 1, pt)
 
 
-def _pair_knots(xw, fw, knots, jumps, slope) -> tuple[np.ndarray, np.ndarray]:
+def _pair_knots(xw, fw, knots, jumps, slope, ends=None) -> tuple[np.ndarray, np.ndarray]:
     """Pair knots of a window of points ``k₁ … k₂`` (an even number) of one strict curvature sign.
 
     ``xw``, ``fw``: shape ``(k₂ − k₁ + 3,)``, the points ``k₁ − 1 … k₂ + 1`` and ``f``'s values there;
     ``f`` is linear on the two outer gaps. Returns the knots and jumps, shape ``((k₂ − k₁ + 1)/2,)``:
     for the pair ``(k, k+1)`` the crossing of the secant lines of gaps ``k − 1`` and ``k + 1``, with
     jump ``s_{k+1} − s_{k−1}``; on the outer gaps ``s`` is ``f``'s own slope, not a difference quotient
-    of rounded values (which on a short gap would tilt everything to the right)."""
+    of rounded values (which on a short gap would tilt everything to the right). ``ends``: the two
+    outer slopes when given (then ``xw[0]``, ``fw[0]``, ``xw[-1]``, ``fw[-1]`` are not used)."""
     sec = np.diff(fw) / np.diff(xw)  # sec[j]: gap k1 − 1 + j
     for j in (0, -1):
-        sec[j] = slope + float(jumps[knots < 0.5 * (xw[j] + xw[j - 1 if j else 1])].sum())
+        if ends is None:
+            sec[j] = slope + float(jumps[knots < 0.5 * (xw[j] + xw[j - 1 if j else 1])].sum())
+        else:
+            sec[j] = ends[j]
     k = np.arange(0, xw.size - 3, 2)  # window offsets of the pairs' left points, minus 1
     ju = sec[k + 2] - sec[k]
     un = (fw[k + 2] - sec[k + 2] * xw[k + 2] - fw[k + 1] + sec[k] * xw[k + 1]) / -ju

@@ -30,6 +30,7 @@ are checked in float64 on all data; the trainer keeps a result only when it inte
 
 from __future__ import annotations
 
+import bisect
 import time
 
 import numpy as np
@@ -43,7 +44,6 @@ from .polish import (
     _has_knot,
     _knot_view,
     _knots_result,
-    _knots_value,
     _nearest_point,
     _pair_knots,
     _splice,
@@ -53,8 +53,10 @@ from .polish import (
 __all__ = ["pair_runs_1d", "slope_polish_1d"]
 
 #: curvature signs of the LP and of the run re-pairing: points off their neighbours' chord by more
-#: than 3e-15 (relative) count as curved; the float64 checks, not this threshold, guard the fit
-SIGN_RTOL = 1e-15
+#: than ``3 · 64 ε`` (relative to ``1 + max|y|``: the rounding level of the chord of three values,
+#: the scale of the exact solvers' collinearity bound) count as curved, the others straight; the
+#: float64 checks, not this threshold, guard the fit
+SIGN_RTOL = 64 * float(np.finfo(np.float64).eps)
 #: knots this close (relative) to a data point are on it (the LP puts point knots exactly on them)
 _ON_POINT = 1e-13
 #: halvings of a window whose float64 check fails
@@ -69,6 +71,30 @@ def _slots(xs: np.ndarray, knots: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     on = np.abs(xs[pt] - knots) <= _ON_POINT * (1.0 + float(np.max(np.abs(xs))))
     gap = np.clip(np.searchsorted(xs, knots) - 1, 0, xs.size - 2)
     return pt, on, gap
+
+
+def _knots_value_ext(
+    xq: np.ndarray, kn: np.ndarray, ju: np.ndarray, slope: float, intercept: float
+) -> np.ndarray:
+    """:func:`~sparsest.train.polish._knots_value` summed in extended precision, shape (n,).
+
+    The terms ``ju_k (x − kn_k)₊`` of a noisy interpolant at N = 10⁴ cancel heavily (jumps up to
+    ~10⁵ on tiny gaps where ``f`` is ~1): float64 products and sums are off by up to ~1e-9, more
+    than the fit tolerance, while the network's 1-D forward pass on all data (prefix sums in
+    extended precision) is accurate to ~1e-13. Here differences, products and sums are all formed
+    in extended precision (error ~1e-14 there), of the stored float64 knots and jumps, so a move
+    that keeps ``f`` in exact arithmetic passes the check when ``f`` did. The knots left of all
+    the points are summed once into a line, those among them per point (``(n, K_between)``
+    temporaries), so a window costs ``O(K + n K_between)``."""
+    ld = np.longdouble
+    lo = int(np.searchsorted(kn, float(np.min(xq)), side="left"))
+    hi = int(np.searchsorted(kn, float(np.max(xq)), side="left"))
+    # the knots left of every point are one line: slope + Σ ju, intercept − Σ ju·kn
+    jl, kl = ju[:lo].astype(ld), kn[:lo].astype(ld)
+    x = xq.astype(ld)
+    line = (ld(slope) + jl.sum()) * x + (ld(intercept) - (jl * kl).sum())
+    terms = np.maximum(x[:, None] - kn[None, lo:hi].astype(ld), 0.0) @ ju[lo:hi].astype(ld)
+    return (line + terms).astype(np.float64)
 
 
 def _gap_jumps(xs: np.ndarray, knots: np.ndarray, jumps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -195,7 +221,8 @@ def pair_runs_1d(
     """Re-pair runs between knot-free gaps: one knot per pair of neighbouring points.
 
     Sort the data; gap ``g`` lies between points ``g`` and ``g + 1``. Take a window of points
-    ``k₁ … k₂`` of one strict curvature sign ``σ`` (threshold ``3 · sign_rtol (1 + max|y|)``) with an
+    ``k₁ … k₂`` of one strict curvature sign ``σ`` (threshold ``3 · sign_rtol (1 + max|y|)``,
+    :data:`SIGN_RTOL`) with an
     even number of points and no knot of ``f`` inside the two outer gaps ``k₁ − 1`` and ``k₂`` (``f`` is
     linear there). The knots of ``f`` in ``[x_{k₁}, x_{k₂}]`` are replaced by one knot per pair
     ``(k₁, k₁+1), (k₁+2, k₁+3), …`` where the secant lines of the neighbouring gaps cross (inside the
@@ -203,11 +230,25 @@ def pair_runs_1d(
     (on the outer gaps, ``f``'s own slope), which sum to ``f``'s slope change over the window, so ``f``
     is unchanged outside it. This removes ``C − (k₂ − k₁ + 1)/2`` knots where ``f`` had ``C`` there.
 
-    Search: with ``Q(g)`` the knots at points ``≤ g`` and in gaps ``≤ g`` and ``D(g) = 2 Q(g) − g``,
-    the window between knot-free gaps ``g₁ < g₂`` of one parity gains ``(D(g₂) − D(g₁))/2``; a
-    left-to-right sweep with a monotone stack per parity finds, for every ``g₂``, the nearest ``g₁``
-    with a smaller ``D`` (the shortest gaining window: the least rounding), windows do not overlap.
-    Each window is checked in float64 on its points and the next few, the result on all data; a
+    Straight points (within the threshold) next to a run: a window may also start or end with
+    them. Its outer gap's line is then carried across them to the run's first (last) point, or,
+    where that line misses the next points (near-duplicate ``x`` leave points straight to rounding
+    while the slope turns across them), the first straight point leads the pairs as a point of
+    its own, ``(x_{g₁+1}, f(x_{g₁+1}))`` paired with ``k₁`` (and the last one closes them): an odd
+    run then needs no lone knot of its own.
+
+    Search: with ``Q(g)`` the knots at points ``≤ g`` and in gaps ``≤ g``, ``c(g)`` the points a
+    window ending (starting) at gap ``g`` pairs up to it (the run's strict points ``≤ g``, one
+    more after straight points at its end, ``−1`` before straight points at its start) and
+    ``D(g) = 2 Q(g) − c(g)``, the window between knot-free gaps ``g₁ < g₂`` with ``c(g₂) − c(g₁)``
+    even and ``≥ 2`` gains ``(D(g₂) − D(g₁))/2``; a left-to-right sweep over each run with a
+    monotone stack per parity finds, for every ``g₂``, the nearest ``g₁`` with a smaller ``D`` (the
+    shortest gaining window: the least rounding); windows do not overlap.
+    Each window is checked on its points and the next few, in extended precision
+    (:func:`_knots_value_ext`): it passes when no residual there exceeds ``max(τ, r_old + 10⁻³ τ)``,
+    ``r_old`` the residual before the move (the move keeps ``f`` in exact arithmetic; a point that
+    ``f`` fits within ``τ`` by the network's forward pass may be a hair above it in the knot form).
+    The result is checked on all data by the float64 forward pass of the network; a
     window that fails is skipped by the next sweep (which may then find another); sweeps repeat
     while they remove knots or find new windows. The move generalizes
     :func:`~sparsest.train.polish.parity_shift_1d` (whose windows end at two lone knots) and, like
@@ -234,69 +275,117 @@ def pair_runs_1d(
     delta = _ON_POINT * (1.0 + float(np.max(np.abs(xs))))
 
     def value(xq, kn, ju):
-        return _knots_value(xq, kn, ju, slope, intercept)
+        return _knots_value_ext(xq, kn, ju, slope, intercept)
 
-    def pair(g1: int, g2: int, knots, jumps):
-        """The knots with those of points ``g1 + 1 … g2`` paired, or None when the check fails."""
-        k1, k2 = g1 + 1, g2
-        inside = (knots >= xs[k1] - delta) & (knots <= xs[k2] + delta)
-        xw = xs[k1 - 1 : k2 + 2]
+    def f_slope(g: int, knots, jumps) -> float:
+        """``f``'s slope on the knot-free gap ``g``."""
+        return slope + float(jumps[knots < 0.5 * (xs[g] + xs[g + 1])].sum())
+
+    def pair(w: tuple, knots, jumps):
+        """The knots of points ``g1 + 1 … g2`` of the window ``w = (g1, g2, a, b, ws, we)`` replaced
+        by pairs of its strict points ``max(g1 + 1, a) … min(g2, b)``, led by the first straight
+        point when ``ws`` and closed by the last one when ``we``; or None when the check fails."""
+        g1, g2, a, b, ws, we = w
+        k1, k2 = max(g1 + 1, a), min(g2, b)
+        inside = (knots >= xs[g1 + 1] - delta) & (knots <= xs[g2] + delta)
+        idx = np.r_[g1, g1 + 1 if ws else [], k1 : k2 + 1, g2 if we else [], g2 + 1].astype(np.intp)
+        xw = xs[idx]
         fw = value(xw, knots, jumps)
-        un, ju = _pair_knots(xw, fw, knots, jumps, slope)
+        ends = (f_slope(g1, knots, jumps), f_slope(g2, knots, jumps))
+        if not ws and k1 > g1 + 1:  # straight points first: the line of gap g1 carried to x_{k1}
+            fw[1] = value(xs[g1 + 1 : g1 + 2], knots, jumps)[0] + ends[0] * (xs[k1] - xs[g1 + 1])
+        if not we and k2 < g2:  # and last: the line of gap g2 carried back to x_{k2}
+            fw[-2] = value(xs[g2 : g2 + 1], knots, jumps)[0] + ends[1] * (xs[k2] - xs[g2])
+        un, ju = _pair_knots(xw, fw, knots, jumps, slope, ends)
         un = np.clip(un, xw[1:-2:2], xw[2:-1:2])  # each inside its pair's gap (rounding)
         nk, nj = _splice(knots, jumps, inside, un, ju)
-        hi = min(N, k2 + 2 + 8)  # the window and a few points beyond it
-        if np.max(np.abs(value(xs[k1 - 1 : hi], nk, nj) - ys[k1 - 1 : hi])) > tol:
+        hi = min(N, g2 + 2 + 8)  # the window and a few points beyond it
+        xc, yc = xs[g1:hi], ys[g1:hi]
+        new = np.abs(value(xc, nk, nj) - yc)
+        if np.any(new > np.maximum(tol, np.abs(value(xc, knots, jumps) - yc) + 1e-3 * tol)):
             return None
         return nk, nj
 
-    def pair_split(g1: int, g2: int, knots, jumps, depth: int):
-        """Pair the window ``(g1, g2)``; when its check fails (rounding grows with its length),
-        pair its two halves in turn, split at a knot-free gap of the same parity near the middle
-        (each half gains ``≥ 0``: no window of one strict sign has fewer knots than its pairs)."""
-        out = pair(g1, g2, knots, jumps)
-        if out is not None or depth == 0 or g2 - g1 < 8:
+    def pair_split(w: tuple, knots, jumps, depth: int):
+        """Pair the window ``w``; when its check fails (rounding grows with its length), pair its
+        two halves in turn, split at a knot-free gap between its strict points that leaves an
+        even number of paired points on each side, near the middle (each half gains ``≥ 0``: no
+        window of one strict sign has fewer knots than its pairs)."""
+        out = pair(w, knots, jumps)
+        g1, g2, a, b, ws, we = w
+        k1, k2 = max(g1 + 1, a), min(g2, b)
+        if out is not None or depth == 0 or k2 - k1 + 1 < 8:
             return out
-        mid = g1 + (g2 - g1) // 2
-        mid += (mid - g1) % 2
-        for gm in sorted(range(g1 + 2, g2 - 1, 2), key=lambda g: abs(g - mid))[:16]:
+        mid = (k1 + k2) // 2
+        # gm: the left half pairs points k1 … gm (and the leading straight point when ws)
+        cands = [gm for gm in range(k1 + 1, k2 - 1) if (gm - k1 + 1 + ws) % 2 == 0]
+        for gm in sorted(cands, key=lambda g: abs(g - mid))[:16]:
             if not _has_knot(knots, xs[gm] + delta, xs[gm + 1] - delta):
-                left = pair_split(g1, gm, knots, jumps, depth - 1)
-                return None if left is None else pair_split(gm, g2, *left, depth - 1)
+                left = pair_split((g1, gm, a, b, ws, False), knots, jumps, depth - 1)
+                return None if left is None else pair_split((gm, g2, a, b, False, we), *left, depth - 1)
         return None
 
-    failed: set[tuple[int, int]] = set()  # windows whose check failed (skipped by later sweeps)
+    # runs of one strict sign (points a … b), each with the straight points around it (a0 … b0)
+    strict = sign != 0
+    regions = []
+    for a in (p for p in range(1, N - 1) if strict[p] and sign[p] != sign[p - 1]):
+        b = a
+        while b + 1 <= N - 2 and sign[b + 1] == sign[a]:
+            b += 1
+        a0, b0 = a, b
+        while a0 - 1 >= 1 and not strict[a0 - 1]:
+            a0 -= 1
+        while b0 + 1 <= N - 2 and not strict[b0 + 1]:
+            b0 += 1
+        regions.append((a, b, a0, b0))
+
+    failed: set[tuple] = set()  # windows whose check failed (skipped by later sweeps)
     for _ in range(N):
         pt, on, gap = _slots(xs, knots)
         cg = np.bincount(gap[~on], minlength=N - 1)
-        Q = np.cumsum(np.bincount(pt[on], minlength=N)[: N - 1] + cg)
-        D = (2 * Q - np.arange(N - 1)).tolist()
+        Q = np.cumsum(np.bincount(pt[on], minlength=N)[: N - 1] + cg).tolist()
         free = (cg == 0).tolist()
-        windows: list[tuple[int, int]] = []
-        stacks: tuple[list, list] = ([], [])
-        run = 0
-        for g in range(N - 1):
-            if g >= 1 and sign[g] != run:  # point g starts a new run (or is straight)
-                stacks, run = ([], []), int(sign[g])
-                if free[g - 1]:  # the gap left of the run's first point: a window's outer gap
-                    stacks[(g - 1) % 2].append(g - 1)
-            if not free[g]:
-                continue
-            st = stacks[g % 2]
-            while st and D[st[-1]] >= D[g]:
-                st.pop()
-            if st and run != 0 and (st[-1], g) not in failed:
-                windows.append((st[-1], g))
-                stacks = ([], [])
-                st = stacks[g % 2]
-            st.append(g)
+        windows: list[tuple] = []
+        last = 0  # windows do not overlap
+        for a, b, a0, b0 in regions:
+            r = b - a + 1
+            # a knot-free gap g as a window end: c paired points up to g (the run's strict points,
+            # plus one for a straight point next to the window's end: ``−1`` as a start before
+            # straight points, ``r + 1`` as an end after them); D = 2 Q(g) − c. The window
+            # between states (g1, c1) and (g2, c2), c2 − c1 even and ≥ 2, gains (D2 − D1)/2.
+            # Per parity, a stack of starts with increasing D (the nearest start with a smaller
+            # D: the shortest gaining window, the least rounding).
+            stacks: tuple[list, list] = ([], [])
+            for g in range(a0 - 1, b0 + 1):
+                if not free[g] or g < last:
+                    continue
+                c = min(max(g - a + 1, 0), r)
+                for ce, we in ((c, False), (r + 1, True)) if g >= b + 1 else ((c, False),):
+                    de = 2 * Q[g] - ce
+                    st = stacks[ce % 2]
+                    m = bisect.bisect_left([e[1] for e in st], de)  # starts st[:m] have D < de
+                    while m > 0 and ce - st[m - 1][2] < 2:
+                        m -= 1
+                    if m > 0:
+                        w = (st[m - 1][0], g, a, b, st[m - 1][3], we)
+                        if w not in failed:
+                            windows.append(w)
+                            last = g
+                            stacks = ([], [])
+                            break
+                for cs, ws in ((c, False), (-1, True)) if g <= a - 2 else ((c, False),):
+                    ds = 2 * Q[g] - cs
+                    st = stacks[cs % 2]
+                    while st and st[-1][1] >= ds:
+                        st.pop()
+                    st.append((g, ds, cs, ws))
         changed, n_failed = False, len(failed)
         # left to right: a window's rounding then only reaches the windows after it, which are
         # checked against the function as it is by then
-        for g1, g2 in windows:  # (the sweep keeps each inside one run: all its points of one sign)
-            out = pair_split(g1, g2, knots, jumps, _SPLIT_DEPTH)
+        for w in windows:
+            out = pair_split(w, knots, jumps, _SPLIT_DEPTH)
             if out is None:
-                failed.add((g1, g2))
+                failed.add(w)
                 continue
             knots, jumps = out
             changed = True
