@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .errors import ParameterError
-from .verify import rmse_r2
+from .verify import check_interpolation, rmse_r2
 
 __all__ = ["SparseReLURegressor"]
 
@@ -88,7 +88,9 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
     max_residual_ : float
         ``max_i |f(x_i) − y_i|`` on the training data.
     interpolates_ : bool
-        Whether the fit is exact to ``tol``; when it is not, ``fit`` also warns
+        Whether the fit is exact to ``tol`` (:func:`sparsest.verify.check_interpolation` with
+        ``rtol=tol``: ``tol (1 + max|y|)`` plus the float64 rounding allowance of the network,
+        which only matters for nearly coincident inputs); when it is not, ``fit`` also warns
         :class:`~sparsest.errors.ConvergenceWarning`.
     lp_path_norm_ : float
     history_ : sparsest.train.engine.History
@@ -231,8 +233,9 @@ class SparseReLURegressor(RegressorMixin, BaseEstimator):
         self.n_neurons_ = res.n_active
         self.n_nonzero_ = res.n_nonzero
         self.max_residual_ = res.max_residual
-        self.interpolates_ = bool(res.max_residual <= tol * (1.0 + float(np.max(np.abs(y)))))
         net = res.network
+        # the product's interpolation standard: the tolerance plus the float64 rounding allowance
+        self.interpolates_ = check_interpolation(net, X, y, rtol=tol).ok
         self.inputs_used_ = net.inputs_used()
         self.train_rmse_, self.train_r2_ = rmse_r2(net.predict(X), y)
         self.lp_path_norm_ = res.lp_path_norm
