@@ -415,7 +415,7 @@ def fit_penalized(
     objective: str | None = None,
     width: int | None = None,
     restarts: int = 8,
-    epochs: int = 2000,
+    epochs: int = 1500,
     lr: float = 0.01,
     lam: float | None = None,
     skip: bool | None = None,

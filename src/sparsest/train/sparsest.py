@@ -946,8 +946,8 @@ _OPTIONS = (
     },
     # the penalized mode (alpha given): width and restarts independent of N, lam defaults to alpha
     mode_defaults={
-        "alpha": {"epochs": 2000, "lr": 0.01, "lam": None, "width": lambda n, d: _pen_width()},
-        "budget": {"epochs": 2000, "lr": 0.01, "lam": None, "width": lambda n, d: _pen_width()},
+        "alpha": {"epochs": 1500, "lr": 0.01, "lam": None, "width": lambda n, d: _pen_width()},
+        "budget": {"epochs": 1500, "lr": 0.01, "lam": None, "width": lambda n, d: _pen_width()},
         "targets": {"width": lambda n, d: 64},
     },
 )
