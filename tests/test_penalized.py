@@ -15,7 +15,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from conftest import cli
 from sparsest.estimator import SparseReLURegressor
 from sparsest.network import ReLUNetwork
-from sparsest.train.l0polish import L0Problem, _State, l0_polish
+from sparsest.train.l0polish import L0Problem, _best_entry_moves, _refit, _State, l0_polish
 from sparsest.train.penalized import _Penalized, fit_penalized, penalized_objective
 
 FAST = {"epochs": 300, "restarts": 4, "finetune_epochs": 100}
@@ -387,6 +387,43 @@ def test_capped_polish_brute_force_tiny():
                 sol = l0_polish(P, U0, np.zeros(0))
                 assert sol.n_entries <= k
                 assert sol.rss == pytest.approx(best, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), neurons_cost=st.booleans(), skip=st.booleans(), room=st.integers(0, 2))
+def test_best_entry_move_is_the_best_single_swap_or_addition(seed, neurons_cost, skip, room):
+    """The first move of ``_best_entry_moves`` (scored by rank-one downdates of one factorization)
+    is the best of all single additions and swaps, each scored by an explicit least-squares re-fit
+    (a brute-force oracle); its objective equals that best one."""
+    Xb, y, D, free, H = _random_problem(seed, skip=skip)
+    N = Xb.shape[0]
+    rng = np.random.default_rng(seed + 3)
+    cw, cn = 0.01, (0.02 if neurons_cost else 0.0)
+    U0 = rng.normal(size=H.shape) * (rng.random(H.shape) < 0.4)
+    beta0 = np.r_[U0.reshape(-1), np.zeros(free.shape[1])]
+    n0 = _State(L0Problem(Xb, y, D, free, N * np.var(y), cw, cn), beta0).count()  # entries (+ neurons)
+    P = L0Problem(Xb, y, D, free, N * np.var(y), cw, cn, max_count=int(n0) + room)
+    st0 = _State(P, _refit(P, beta0))
+    cur = st0.objective()
+    supp = np.flatnonzero((st0.beta != 0) & ~P.is_free)
+    zero = np.flatnonzero(P.usable & ~P.is_free & (st0.beta == 0))
+    best = cur
+    for j in [None, *supp.tolist()]:
+        for lcol in zero.tolist():
+            beta = st0.beta.copy()
+            if j is not None:
+                beta[j] = 0.0
+            beta[lcol] = 1.0
+            trial = _State(P, _refit(P, beta))
+            if trial.room() >= -1e-9:
+                best = min(best, trial.objective())
+    moved, improved = _best_entry_moves(st0.copy(), max_moves=1)
+    assert moved.room() >= -1e-9
+    if best < cur - 1e-9 * max(1.0, abs(cur)):
+        assert improved
+        assert moved.objective() == pytest.approx(best, rel=1e-9, abs=1e-12)
+    else:
+        assert moved.objective() >= best - 1e-9 * max(1.0, abs(cur))
 
 
 def test_budget_fits_stay_within_and_match_the_penalized_fits():

@@ -260,23 +260,37 @@ class _State:
 
 def _cd(st: _State, max_sweeps: int = 8) -> None:
     """Coordinate descent with hard thresholding (active-set form) until a sweep leaves the support
-    unchanged (the coefficients are then converged exactly by the least-squares re-fit)."""
+    unchanged (the coefficients are then converged exactly by the least-squares re-fit).
+
+    Each support coordinate ``j`` is set to ``b = ρ_j / G_jj`` (``ρ_j = q_j − g_j + G_jj β_j``), or to
+    0 when ``b² G_jj / S`` does not pay its cost (:meth:`_State.entry_cost`); then the zero entry
+    of largest net gain (:meth:`_State.zero_gains`) is switched on if it gains. The loop is
+    :meth:`_State.set` written out on local arrays (same arithmetic, less call overhead)."""
     P = st.P
-    scale = P.scale
+    scale, G, q, diag, cw, cost_n = P.scale, P.G, P.q, P.diag, P.cw, P.cost_n
+    is_free, group = P.is_free, P.group
+    beta, g, cnt = st.beta, st.g, st.cnt
     for _ in range(max_sweeps):
         changed = False
-        for j in np.flatnonzero((st.beta != 0) | (P.is_free & P.usable)):
-            Gjj = P.diag[j]
-            rho = P.q[j] - st.g[j] + Gjj * st.beta[j]
-            b = rho / Gjj
-            if not P.is_free[j] and b * b * Gjj / scale <= st.entry_cost(j):
-                b = 0.0
-                changed = True
-            st.set(j, b)
+        for j in np.flatnonzero((beta != 0) | (is_free & P.usable)).tolist():
+            Gjj = diag[j]
+            old = beta[j]
+            b = (q[j] - g[j] + Gjj * old) / Gjj
+            if not is_free[j]:
+                k = group[j]
+                others = cnt[k] - int(old != 0)
+                if b * b * Gjj / scale <= cw[j] + (cost_n if others == 0 else 0.0):
+                    b = 0.0
+                    changed = True
+                if b != old:
+                    cnt[k] += int(b != 0) - int(old != 0)
+            if b != old:
+                g += G[j] * (b - old)
+                beta[j] = b
         gains = st.zero_gains()
         j = int(np.argmax(gains)) if gains.size else -1
         if j >= 0 and gains[j] > 0:
-            st.set(j, (P.q[j] - st.g[j]) / P.diag[j])
+            st.set(j, (q[j] - g[j]) / diag[j])
             changed = True
         if not changed:
             break
@@ -339,12 +353,18 @@ def _reduce(st: _State, exact_below: int = 48) -> _State:
 def _best_entry_moves(st: _State, max_moves: int = 64) -> tuple[_State, bool]:
     """Exact single-entry additions and swaps for a budget (entries counted), best first.
 
-    With support ``S`` (re-fitted by least squares) the residual sum of squares after adding a
-    column ``l`` to ``S' ⊆ S`` and re-fitting is ``RSS(S') − ρ_l² / s_l`` with ``ρ = q − G β_{S'}``
-    and the Schur complement ``s_l = G_ll − G_{l S'} G_{S'S'}⁻¹ G_{S' l}``. Additions (``S' = S``,
-    when the budget has room) and swaps (``S' = S − {j}`` for each ``j``) are scored exactly this
-    way over every usable zero entry; the move lowering ``J`` most is made, the support re-fitted,
-    and this repeated. Returns the new state and whether it improved.
+    With support ``S`` (re-fitted by least squares; every usable free feature included) the
+    residual sum of squares after adding a column ``l`` is ``RSS(S) − ρ_l² / s_l`` with
+    ``ρ = q − G β_S`` and the Schur complement ``s_l = G_ll − G_{lS} G_{SS}⁻¹ G_{Sl}``. A swap drops
+    ``j ∈ S`` first; with ``H = G_{SS}⁻¹``, ``M = H G_{S,Z}`` (``Z`` the zero entries) and
+    ``h = H_jj`` the rank-one downdate gives, for ``S' = S − {j}``,
+
+        RSS(S') = RSS(S) + β_j² / h,   ρ_l(S') = ρ_l + β_j M_jl / h,   s_l(S') = s_l + M_jl² / h,
+
+    so additions (when the budget has room) and all swaps are scored exactly, for every usable zero
+    entry, from one factorization: O(|S| |Z|) per move. The move lowering ``J`` most is made, the
+    support re-fitted (the move is kept only when the re-fit's ``J`` is lower), and this repeated.
+    Returns the new state and whether it improved.
     """
     P = st.P
     improved = False
@@ -358,50 +378,49 @@ def _best_entry_moves(st: _State, max_moves: int = 64) -> tuple[_State, bool]:
         if zero.size == 0:
             break
         room = st.room()
-        best_val, best_move = cur - 1e-14 * max(1.0, abs(cur)), None
-        drops = [None, *supp.tolist()]
-        for j in drops:
-            if j is None and P.unit[zero].min(initial=np.inf) > room + 1e-9:
-                continue
-            keep = np.r_[supp[supp != j] if j is not None else supp, freecols].astype(int)
-            b = np.zeros_like(st.beta)
-            if keep.size:
-                cf = _cho(P.G[np.ix_(keep, keep)])
-                if cf is None:
-                    continue
-                b[keep] = scipy.linalg.cho_solve(cf, P.q[keep], check_finite=False)
-                M = scipy.linalg.cho_solve(cf, P.G[np.ix_(keep, zero)], check_finite=False)
-                schur = P.diag[zero] - np.einsum("kl,kl->l", P.G[np.ix_(keep, zero)], M)
-            else:
-                schur = P.diag[zero].copy()
-            g = P.G @ b
-            rho = P.q[zero] - g[zero]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                drop_rss = np.where(schur > 1e-12 * P.diag[zero], rho * rho / schur, 0.0)
-            rss = P.rss(b, g) - drop_rss
-            base_cost = P.cost(b)
-            # cost of each added entry given the kept support (its neuron may be new)
-            grp = P.group[zero]
-            kept_cnt = (
-                np.bincount(P.group[keep[~P.is_free[keep]]], minlength=P.K) if keep.size else np.zeros(P.K)
-            )
-            add_cost = P.cw[zero] + np.where(kept_cnt[grp] == 0, P.cost_n, 0.0)
-            add_units = P.unit[zero] + np.where(kept_cnt[grp] == 0, P.unit_n, 0.0)
-            freed = 0.0 if j is None else float(P.unit[j]) + (P.unit_n if st.cnt[P.group[j]] == 1 else 0.0)
-            ok = add_units <= room + freed + 1e-9  # (j itself is not a zero entry: no re-add)
-            if not ok.any():
-                continue
-            val = np.where(ok, rss / P.scale + base_cost + add_cost, np.inf)
-            i = int(np.argmin(val))
-            if val[i] < best_val:
-                best_val, best_move = float(val[i]), (j, int(zero[i]))
-        if best_move is None:
+        S = np.r_[supp, freecols].astype(int)
+        ns = supp.size
+        if S.size:
+            cf = _cho(P.G[np.ix_(S, S)])
+            if cf is None:
+                break
+            GSZ = P.G[np.ix_(S, zero)]
+            M = scipy.linalg.cho_solve(cf, GSZ, check_finite=False)  # (|S|, |Z|)
+            bS = scipy.linalg.cho_solve(cf, P.q[S], check_finite=False)
+            h = np.diag(scipy.linalg.cho_solve(cf, np.eye(S.size), check_finite=False))[:ns]
+            schur0 = P.diag[zero] - np.einsum("kl,kl->l", GSZ, M)
+            rho0 = P.q[zero] - bS @ GSZ
+            rss0 = max(0.0, P.yy - 2.0 * float(bS @ P.q[S]) + float(bS @ P.G[np.ix_(S, S)] @ bS))
+        else:
+            M, bS, h = np.zeros((0, zero.size)), np.zeros(0), np.ones(0)
+            schur0, rho0, rss0 = P.diag[zero].copy(), P.q[zero].copy(), P.yy
+        # row 0: pure additions; row 1 + t: swap out supp[t]
+        Mt = M[:ns]
+        schur = np.vstack([schur0, schur0 + Mt * Mt / h[:, None]])
+        rho = np.vstack([rho0, rho0 + (bS[:ns] / h)[:, None] * Mt])
+        rss_base = np.r_[rss0, rss0 + bS[:ns] ** 2 / h]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            drop_rss = np.where(schur > 1e-12 * P.diag[zero], rho * rho / schur, 0.0)
+        rss = rss_base[:, None] - drop_rss
+        # costs: the kept support's, and each added entry's given it (its neuron may be new)
+        gsup, gz = P.group[supp], P.group[zero]
+        lone = st.cnt[gsup] == 1  # dropping supp[t] empties its neuron
+        base_cost = P.cost(st.beta) - np.r_[0.0, P.cw[supp] + np.where(lone, P.cost_n, 0.0)]
+        new_neu = np.vstack(
+            [st.cnt[gz] == 0, (st.cnt[gz] == 0)[None, :] | ((gz[None, :] == gsup[:, None]) & lone[:, None])]
+        )
+        add_cost = P.cw[zero] + np.where(new_neu, P.cost_n, 0.0)
+        add_units = P.unit[zero] + np.where(new_neu, P.unit_n, 0.0)
+        freed = np.r_[0.0, P.unit[supp] + np.where(lone, P.unit_n, 0.0)]
+        ok = add_units <= room + freed[:, None] + 1e-9  # (a dropped entry is not a zero entry: no re-add)
+        val = np.where(ok, rss / P.scale + base_cost[:, None] + add_cost, np.inf)
+        r, i = np.unravel_index(int(np.argmin(val)), val.shape)
+        if not val[r, i] < cur - 1e-14 * max(1.0, abs(cur)):
             break
-        j, lcol = best_move
         beta = st.beta.copy()
-        if j is not None:
-            beta[j] = 0.0
-        beta[lcol] = 1.0  # marks the support; the re-fit sets the values
+        if r > 0:
+            beta[supp[r - 1]] = 0.0
+        beta[zero[i]] = 1.0  # marks the support; the re-fit sets the values
         trial = _State(P, _refit(P, beta))
         if not trial.objective() < cur - 1e-14 * max(1.0, abs(cur)) or trial.room() < -1e-9:
             break

@@ -285,7 +285,7 @@ def _finetune(net: ReLUNetwork, Xt, yt, skip: bool, epochs: int, lr: float) -> R
     params = [W, b, v] + ([a, c] if skip else [])
     opt = _BatchAdam(params, lr=lr)
     for _ in range(epochs):
-        _, _, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip)
+        _, _, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip, fast=True)
         grads[0] = grads[0] * mW
         grads[1] = grads[1] * mb
         opt.step(grads)
@@ -368,7 +368,7 @@ def gradient_phase(
     for ep in range(1, epochs + 1):
         if ep % 25 == 0:
             _trim_heap()
-        mse, _, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip, lo, hi)
+        mse, _, grads = _mse_and_gradients(Xt, yt, W, b, v, a, c, skip, lo, hi, fast=True)
         opt.step(grads)
         if ep > warm and lam is not None:
             frac = min(1.0, (ep - warm) / max(1.0, 0.7 * (epochs - warm)))
