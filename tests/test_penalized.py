@@ -15,7 +15,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from conftest import cli
 from sparsest.estimator import SparseReLURegressor
 from sparsest.network import ReLUNetwork
-from sparsest.train.l0polish import L0Problem, _best_entry_moves, _refit, _State, l0_polish
+from sparsest.train import _l0_nb
+from sparsest.train.l0polish import L0Problem, _best_entry_moves, _cd, _refit, _State, l0_polish
 from sparsest.train.penalized import _Penalized, fit_penalized, penalized_objective
 
 FAST = {"epochs": 300, "restarts": 4, "finetune_epochs": 100}
@@ -387,6 +388,45 @@ def test_capped_polish_brute_force_tiny():
                 sol = l0_polish(P, U0, np.zeros(0))
                 assert sol.n_entries <= k
                 assert sol.rss == pytest.approx(best, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.skipif(not _l0_nb.HAVE_NUMBA, reason="numba (the fast extra) is not installed")
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    neurons=st.booleans(),
+    skip=st.booleans(),
+    cost=st.sampled_from([1e-9, 0.01, 0.05]),
+)
+def test_compiled_cd_sweep_is_bit_identical(seed, neurons, skip, cost):
+    """The numba support sweep of the coordinate descent gives the same β, g and counts, bit for
+    bit, as the pure-Python loop (the core install's path), and so the same polished network."""
+    import os
+
+    Xb, y, D, free, H = _random_problem(seed, N=80, d=4, K=8, skip=skip)
+    N = Xb.shape[0]
+    cw, cn = (cost, 0.02) if neurons else (cost, 0.0)
+    rng = np.random.default_rng(seed + 5)
+    U0 = rng.normal(size=H.shape) * (rng.random(H.shape) < 0.6)
+    beta0 = np.r_[U0.reshape(-1), rng.normal(size=free.shape[1])]
+    out = []
+    old = os.environ.get("SPARSEST_NO_NUMBA")
+    try:
+        for flag in ("1", "0"):
+            os.environ["SPARSEST_NO_NUMBA"] = flag
+            P = L0Problem(Xb, y, D, free, N * np.var(y), cw, cn)
+            st_ = _State(P, beta0)
+            _cd(st_)
+            sol = l0_polish(P, beta0[: H.size].reshape(H.shape), beta0[H.size :])
+            out.append((st_.beta, st_.g, st_.cnt, sol.U, sol.free))
+    finally:
+        if old is None:
+            os.environ.pop("SPARSEST_NO_NUMBA", None)
+        else:
+            os.environ["SPARSEST_NO_NUMBA"] = old
+    assert (beta0 != 0).sum() >= _l0_nb.MIN_SUPPORT  # the compiled path ran
+    for a, b in zip(*out, strict=True):
+        assert np.array_equal(a, b)
 
 
 @settings(max_examples=30, deadline=None)

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
+from . import _l0_nb
+
 __all__ = ["L0Problem", "L0Solution", "l0_polish"]
 
 #: rows per chunk when forming the Gram matrix (a chunk's feature block is rows × F floats)
@@ -265,14 +267,22 @@ def _cd(st: _State, max_sweeps: int = 8) -> None:
     Each support coordinate ``j`` is set to ``b = ρ_j / G_jj`` (``ρ_j = q_j − g_j + G_jj β_j``), or to
     0 when ``b² G_jj / S`` does not pay its cost (:meth:`_State.entry_cost`); then the zero entry
     of largest net gain (:meth:`_State.zero_gains`) is switched on if it gains. The loop is
-    :meth:`_State.set` written out on local arrays (same arithmetic, less call overhead)."""
+    :meth:`_State.set` written out on local arrays (same arithmetic, less call overhead); with numba
+    (the ``fast`` extra) the sweep over the support is compiled (:mod:`._l0_nb`, bit-identical)."""
     P = st.P
     scale, G, q, diag, cw, cost_n = P.scale, P.G, P.q, P.diag, P.cw, P.cost_n
     is_free, group = P.is_free, P.group
     beta, g, cnt = st.beta, st.g, st.cnt
+    compiled = _l0_nb.enabled()
     for _ in range(max_sweeps):
-        changed = False
-        for j in np.flatnonzero((beta != 0) | (is_free & P.usable)).tolist():
+        idx = np.flatnonzero((beta != 0) | (is_free & P.usable))
+        if compiled and idx.size >= _l0_nb.MIN_SUPPORT:
+            args = (idx, beta, g, cnt, G, q, diag, is_free, group, cw, cost_n, scale)
+            changed = bool(_l0_nb.support_sweep(*args))
+            idx = idx[:0]
+        else:
+            changed = False
+        for j in idx.tolist():
             Gjj = diag[j]
             old = beta[j]
             b = (q[j] - g[j] + Gjj * old) / Gjj
