@@ -539,3 +539,44 @@ def test_cli_fit_bad_budget(planted_csvs, args, message):
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    skip=st.booleans(),
+    bounds=st.booleans(),
+    chunked=st.booleans(),
+)
+def test_fast_gradients_match_the_einsum_form(seed, skip, bounds, chunked):
+    """The batched-matmul form of the gradient pass (penalized/bounded modes) computes the same
+    MSE, predictions and gradients as the einsum form (interpolation) up to rounding, with bounds,
+    the skip term and the chunked (large-data) path."""
+    import torch
+
+    from sparsest.train import sparsest as tr
+
+    rng = np.random.default_rng(seed)
+    R, N, K, d = (
+        int(rng.integers(1, 5)),
+        int(rng.integers(1, 60)),
+        int(rng.integers(1, 20)),
+        int(rng.integers(1, 6)),
+    )
+    t = lambda *s: torch.as_tensor(rng.normal(size=s))  # noqa: E731
+    X, y, W, b, v, a, c = t(N, d), t(N), t(R, K, d), t(R, K), t(R, K), t(R, d), t(R)
+    lo, hi = (y - 0.3, y + 0.3) if bounds else (None, None)
+    old = tr._CHUNK_ELEMS
+    try:
+        if chunked:
+            tr._CHUNK_ELEMS = max(1, R * K * 7)  # blocks of 7 points
+        ref = tr._mse_and_gradients(X, y, W, b, v, a, c, skip, lo, hi)
+        fast = tr._mse_and_gradients(X, y, W, b, v, a, c, skip, lo, hi, fast=True)
+    finally:
+        tr._CHUNK_ELEMS = old
+    assert torch.allclose(ref[0], fast[0], rtol=1e-12, atol=1e-12)
+    assert torch.allclose(ref[1], fast[1], rtol=1e-12, atol=1e-12)
+    assert len(ref[2]) == len(fast[2]) == (5 if skip else 3)
+    for g0, g1 in zip(ref[2], fast[2], strict=True):
+        assert g0.shape == g1.shape
+        assert torch.allclose(g0, g1, rtol=1e-10, atol=1e-12)
