@@ -33,7 +33,8 @@ It is solved as L0Learn / Hazimeh–Mazumder solve ℓ0 regression, on the Gram 
    within ``K``; a start above it is first reduced by backward elimination (least-squares re-fits,
    :func:`_reduce`), and with entries counted the exact single-entry additions and swaps of
    :func:`_best_entry_moves` (each scored by its exact least-squares gain through the Schur
-   complement of the support's Gram matrix) refill it. With a tiny ``c_w`` this is the
+   complement of the support's Gram matrix, every swap at once by rank-one downdates of one
+   factorization) refill it. With a tiny ``c_w`` this is the
    least-squares fit within ``K`` entries — counts a penalty cannot reach (they are off the lower
    convex hull of (count, RSS)).
 
