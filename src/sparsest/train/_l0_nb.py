@@ -7,34 +7,24 @@ exceed its cost ``c_j + c_n·[no other entry of its neuron is nonzero]``; when `
 one the Python loop performs, in the same order (no fused multiply-add), so the states — and the
 polished networks — are bit-identical to the pure-Python path.
 
-Without numba the module still imports (:data:`HAVE_NUMBA` is ``False``) and ``_cd`` runs the
-Python loop; ``SPARSEST_NO_NUMBA=1`` forces the Python loop (:func:`enabled`). The pure-Python loop
-is the reference: the core install (no ``fast`` extra) runs it.
+The one function is both paths: :data:`python_sweep` runs it as plain Python (numpy row updates),
+:data:`support_sweep` compiled. Without numba the module still imports (:data:`HAVE_NUMBA` is
+``False``) and ``_cd`` runs the plain one; ``SPARSEST_NO_NUMBA=1`` forces it (:func:`enabled`, the
+switch of :mod:`sparsest.exact._tube_nb`, shared). The
+plain path is the reference: the core install (no ``fast`` extra) runs it.
 """
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
-try:  # the ``fast`` extra
-    import numba as _numba
+# one numba switch for the package: the tube solver's (import guard, SPARSEST_NO_NUMBA, njit(cache))
+from ..exact._tube_nb import HAVE_NUMBA, _njit, enabled
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - exercised only without numba
-    _numba = None
-    HAVE_NUMBA = False
-
-__all__ = ["HAVE_NUMBA", "MIN_SUPPORT", "enabled", "support_sweep"]
+__all__ = ["HAVE_NUMBA", "MIN_SUPPORT", "enabled", "python_sweep", "support_sweep"]
 
 #: below this many support coordinates the Python loop is as fast (no dispatch overhead)
 MIN_SUPPORT = 8
-
-
-def enabled() -> bool:
-    """Whether the compiled sweep is used: numba imports and ``SPARSEST_NO_NUMBA`` is unset (or ``0``)."""
-    return HAVE_NUMBA and os.environ.get("SPARSEST_NO_NUMBA", "0") in ("", "0")
 
 
 def _support_sweep(
@@ -54,7 +44,6 @@ def _support_sweep(
     """One sweep (module docstring); updates ``beta`` (F,), ``g`` (F,) and ``cnt`` (K,) in place and
     returns whether an entry was thresholded to zero. ``G`` is (F, F), ``idx`` int64 of the support."""
     changed = False
-    F = g.shape[0]
     for t in range(idx.shape[0]):
         j = idx[t]
         Gjj = diag[j]
@@ -70,11 +59,12 @@ def _support_sweep(
             if b != old:
                 cnt[k] += (1 if b != 0 else 0) - (1 if old != 0 else 0)
         if b != old:
-            delta = b - old
-            for i in range(F):
-                g[i] += G[j, i] * delta
+            g += G[j] * (b - old)
             beta[j] = b
     return changed
 
 
-support_sweep = _numba.njit(cache=True)(_support_sweep) if _numba is not None else _support_sweep
+#: the sweep as plain Python (numpy row updates): the reference, and the path without numba
+python_sweep = _support_sweep
+#: the sweep compiled with numba (``cache=True``), or the plain one when numba does not import
+support_sweep = _njit(_support_sweep)

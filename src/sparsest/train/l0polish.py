@@ -267,9 +267,10 @@ def _cd(st: _State, max_sweeps: int = 8) -> None:
 
     Each support coordinate ``j`` is set to ``b = ρ_j / G_jj`` (``ρ_j = q_j − g_j + G_jj β_j``), or to
     0 when ``b² G_jj / S`` does not pay its cost (:meth:`_State.entry_cost`); then the zero entry
-    of largest net gain (:meth:`_State.zero_gains`) is switched on if it gains. The loop is
-    :meth:`_State.set` written out on local arrays (same arithmetic, less call overhead); with numba
-    (the ``fast`` extra) the sweep over the support is compiled (:mod:`._l0_nb`, bit-identical)."""
+    of largest net gain (:meth:`_State.zero_gains`) is switched on if it gains. The sweep over the
+    support is :func:`._l0_nb.python_sweep` (:meth:`_State.set` written out on local arrays: same
+    arithmetic, less call overhead), compiled with numba (the ``fast`` extra) from
+    ``_l0_nb.MIN_SUPPORT`` coordinates up (bit-identical)."""
     P = st.P
     scale, G, q, diag, cw, cost_n = P.scale, P.G, P.q, P.diag, P.cw, P.cost_n
     is_free, group = P.is_free, P.group
@@ -277,27 +278,8 @@ def _cd(st: _State, max_sweeps: int = 8) -> None:
     compiled = _l0_nb.enabled()
     for _ in range(max_sweeps):
         idx = np.flatnonzero((beta != 0) | (is_free & P.usable))
-        if compiled and idx.size >= _l0_nb.MIN_SUPPORT:
-            args = (idx, beta, g, cnt, G, q, diag, is_free, group, cw, cost_n, scale)
-            changed = bool(_l0_nb.support_sweep(*args))
-            idx = idx[:0]
-        else:
-            changed = False
-        for j in idx.tolist():
-            Gjj = diag[j]
-            old = beta[j]
-            b = (q[j] - g[j] + Gjj * old) / Gjj
-            if not is_free[j]:
-                k = group[j]
-                others = cnt[k] - int(old != 0)
-                if b * b * Gjj / scale <= cw[j] + (cost_n if others == 0 else 0.0):
-                    b = 0.0
-                    changed = True
-                if b != old:
-                    cnt[k] += int(b != 0) - int(old != 0)
-            if b != old:
-                g += G[j] * (b - old)
-                beta[j] = b
+        sweep = _l0_nb.support_sweep if compiled and idx.size >= _l0_nb.MIN_SUPPORT else _l0_nb.python_sweep
+        changed = bool(sweep(idx, beta, g, cnt, G, q, diag, is_free, group, cw, cost_n, scale))
         gains = st.zero_gains()
         j = int(np.argmax(gains)) if gains.size else -1
         if j >= 0 and gains[j] > 0:
