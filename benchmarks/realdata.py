@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/realdata.py [--parts pareto scale] [--datasets diabetes friedman1]
+    python benchmarks/realdata.py [--parts pareto splits scale] [--datasets diabetes friedman1]
                                   [--alphas 0.1 0.03 ...] [--out-dir DIR] [--quick]
 
 (a) ``pareto`` — per data set (scikit-learn's diabetes, 442 × 10; Friedman #1, ``make_friedman1``,
@@ -24,7 +24,13 @@ Usage::
     counted with :meth:`sparsest.network.ReLUNetwork.n_nonzero` (biases included) where the model
     is a ReLU network. Prints one table per data set and writes a Pareto plot (test R² against
     nonzeros, log x) ``DIR/realdata_<name>.png``.
-(b) ``scale`` — one fit (α = 0.003) on Friedman #1 at N = 10^4 and 10^5 (all points), each in its
+(b) ``splits`` — how much of a single split's verdict is the split: per data set, ``--n-splits``
+    70/30 splits (``random_state`` 0, 1, …), on each ``LassoCV`` and ``sparsest fit --budget K``
+    (seed 0) over ``--split-budgets``. Prints test R² per split, then per budget the mean over the
+    splits, the mean difference to ``LassoCV`` and on how many splits it is higher, and the same for
+    the best budget of each split (chosen on the test split: an optimistic, oracle choice, which is
+    what "at some α" in a single-split target measures).
+(c) ``scale`` — one fit (α = 0.003) on Friedman #1 at N = 10^4 and 10^5 (all points), each in its
     own process: wall seconds and peak resident memory (``ru_maxrss``).
 
 Times are wall seconds on this machine in one run; compare ratios only within a run.
@@ -61,10 +67,10 @@ def _data(name: str, n: int = 1000, seed: int = 0):
     return X, y
 
 
-def _split(X, y):
+def _split(X, y, seed: int = 0):
     from sklearn.model_selection import train_test_split
 
-    return train_test_split(X, y, test_size=0.3, random_state=0)
+    return train_test_split(X, y, test_size=0.3, random_state=seed)
 
 
 def _r2(pred, y) -> float:
@@ -378,6 +384,49 @@ def _verdicts(name: str, rows: list[dict]) -> None:
         )
 
 
+def _splits(args) -> dict:
+    from sparsest import SparseReLURegressor
+
+    out = {}
+    for name in args.datasets:
+        X, y = _data(name)
+        ks = list(args.split_budgets)
+        print(f"\n== {name}: {args.n_splits} splits (70/30), LassoCV vs sparsest fit --budget K (seed 0)")
+        print(f"   {'split':>5} {'LassoCV':>12} " + " ".join(f"{'K=' + str(k):>7}" for k in ks))
+        rows = []
+        for seed in range(args.n_splits):
+            Xtr, Xte, ytr, yte = _split(X, y, seed)
+            las = _lasso(Xtr, ytr, Xte, yte)
+            ours = {}
+            for k in ks:
+                m = SparseReLURegressor(budget=k, random_state=0).fit(Xtr, ytr)
+                ours[k] = {"nonzeros": m.n_nonzero_, "test_r2": _r2(m.predict(Xte), yte)}
+            rows.append(
+                {"split": seed, "lasso": las["test_r2"], "lasso_nonzeros": las["nonzeros"], "ours": ours}
+            )
+            print(
+                f"   {seed:>5} {las['test_r2']:>7.4f} ({las['nonzeros']:>2}) "
+                + " ".join(f"{ours[k]['test_r2']:>7.4f}" for k in ks),
+                flush=True,
+            )
+        las = np.array([r["lasso"] for r in rows])
+        print(f"   LassoCV mean test R2 {las.mean():.4f} (range {las.min():.4f} .. {las.max():.4f})")
+        cols = [(f"K = {k}", np.array([r["ours"][k]["test_r2"] for r in rows])) for k in ks]
+        cols.append(
+            (
+                "best K per split (oracle)",
+                np.array([max(v["test_r2"] for v in r["ours"].values()) for r in rows]),
+            )
+        )
+        for label, o in cols:
+            print(
+                f"   {label:<26} mean {o.mean():.4f}, minus LassoCV {np.mean(o - las):+.4f}, "
+                f"higher on {int(np.sum(o >= las))}/{len(rows)} splits"
+            )
+        out[name] = rows
+    return out
+
+
 def _one_fit(n: int, alpha: float) -> None:
     from sparsest import SparseReLURegressor
 
@@ -419,7 +468,7 @@ def _scale(args) -> list[dict]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--parts", nargs="+", choices=("pareto", "scale"), default=["pareto", "scale"])
+    ap.add_argument("--parts", nargs="+", choices=("pareto", "splits", "scale"), default=["pareto", "scale"])
     ap.add_argument("--datasets", nargs="+", default=["friedman1", "diabetes"])
     ap.add_argument("--alphas", nargs="+", type=float, default=list(ALPHAS))
     ap.add_argument("--lambdas", nargs="*", type=float, default=list(LAMBDAS))
@@ -428,6 +477,8 @@ def main() -> None:
         "--our-budgets", nargs="*", type=int, default=list(OUR_BUDGETS), help="sparsest fit --budget K grid"
     )
     ap.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
+    ap.add_argument("--n-splits", type=int, default=10, help="splits of the splits part")
+    ap.add_argument("--split-budgets", nargs="+", type=int, default=[4, 6, 8, 10, 12, 15, 20])
     ap.add_argument("--scale-sizes", nargs="+", type=int, default=[10_000, 100_000])
     ap.add_argument("--out-dir", default=".")
     ap.add_argument("--json", default=None, help="also write all rows to this JSON file")
@@ -453,6 +504,8 @@ def main() -> None:
     res = {}
     if "pareto" in args.parts:
         res["pareto"] = _pareto(args)
+    if "splits" in args.parts:
+        res["splits"] = _splits(args)
     if "scale" in args.parts:
         res["scale"] = _scale(args)
     if args.json:

@@ -170,7 +170,7 @@ class L0Problem:
 
     def cost(self, beta: np.ndarray) -> float:
         nz = (beta != 0) & ~self.is_free
-        n_neu = int(np.unique(self.group[nz]).size) if nz.any() else 0
+        n_neu = int(np.count_nonzero(np.bincount(self.group[nz], minlength=self.K)))
         return float(self.cw[nz].sum()) + self.cost_n * n_neu
 
     def objective(self, beta: np.ndarray, g: np.ndarray) -> float:
