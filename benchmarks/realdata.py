@@ -400,7 +400,11 @@ def _splits(args) -> dict:
             ours = {}
             for k in ks:
                 m = SparseReLURegressor(budget=k, random_state=0).fit(Xtr, ytr)
-                ours[k] = {"nonzeros": m.n_nonzero_, "test_r2": _r2(m.predict(Xte), yte)}
+                ours[k] = {
+                    "nonzeros": m.n_nonzero_,
+                    "inputs_used": [int(i) for i in m.inputs_used_],
+                    "test_r2": _r2(m.predict(Xte), yte),
+                }
             rows.append(
                 {"split": seed, "lasso": las["test_r2"], "lasso_nonzeros": las["nonzeros"], "ours": ours}
             )
