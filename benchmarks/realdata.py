@@ -385,8 +385,6 @@ def _verdicts(name: str, rows: list[dict]) -> None:
 
 
 def _splits(args) -> dict:
-    from sparsest import SparseReLURegressor
-
     out = {}
     for name in args.datasets:
         X, y = _data(name)
@@ -397,14 +395,11 @@ def _splits(args) -> dict:
         for seed in range(args.n_splits):
             Xtr, Xte, ytr, yte = _split(X, y, seed)
             las = _lasso(Xtr, ytr, Xte, yte)
-            ours = {}
-            for k in ks:
-                m = SparseReLURegressor(budget=k, random_state=0).fit(Xtr, ytr)
-                ours[k] = {
-                    "nonzeros": m.n_nonzero_,
-                    "inputs_used": [int(i) for i in m.inputs_used_],
-                    "test_r2": _r2(m.predict(Xte), yte),
-                }
+            fits = _ours(Xtr, ytr, Xte, yte, (), True, ks)
+            ours = {
+                k: {f: r[f] for f in ("nonzeros", "inputs_used", "test_r2")}
+                for k, r in zip(ks, fits, strict=True)
+            }
             rows.append(
                 {"split": seed, "lasso": las["test_r2"], "lasso_nonzeros": las["nonzeros"], "ours": ours}
             )

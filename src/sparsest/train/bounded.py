@@ -35,7 +35,7 @@ from ..errors import ParameterError
 from ..network import ReLUNetwork
 from ..targets import Targets
 from ..verify import check_targets
-from .penalized import _new_history, _warm_start, gradient_phase
+from .penalized import PENALIZED_RESTARTS, _new_history, _warm_start, gradient_phase
 from .polish import _Problem, single_threaded_blas
 from .sparsest import SparsestFit, _conventions, _count, _init_batch, _progress_bar, _Scaler
 
@@ -203,7 +203,7 @@ def fit_bounded(
     p: float = 0.4,
     objective: str | None = None,
     width: int | None = None,
-    restarts: int = 8,
+    restarts: int = PENALIZED_RESTARTS,
     epochs: int = 600,
     lr: float = 0.02,
     lam: float = 1e-3,

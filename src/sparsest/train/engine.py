@@ -899,8 +899,11 @@ def train(
     )
     if num_threads is None:
         if modes:
-            restarts = method_options.get("restarts", 8)
-            restarts = restarts if isinstance(restarts, (int, np.integer)) and restarts > 0 else 8
+            from .penalized import PENALIZED_RESTARTS
+
+            restarts = method_options.get("restarts", PENALIZED_RESTARTS)
+            if not (isinstance(restarts, (int, np.integer)) and restarts > 0):
+                restarts = PENALIZED_RESTARTS
             small = int(restarts) * Xn.shape[0] * width <= SMALL_BATCH
         else:
             small = Xn.size * width <= SMALL_PROBLEM

@@ -374,7 +374,8 @@ def _best_entry_moves(st: _State, max_moves: int = 64) -> tuple[_State, bool]:
         S = np.r_[supp, freecols].astype(int)
         ns = supp.size
         if S.size:
-            cf = _cho(P.G[np.ix_(S, S)])
+            GSS = P.G[np.ix_(S, S)]
+            cf = _cho(GSS)
             if cf is None:
                 break
             GSZ = P.G[np.ix_(S, zero)]
@@ -383,7 +384,7 @@ def _best_entry_moves(st: _State, max_moves: int = 64) -> tuple[_State, bool]:
             h = np.diag(scipy.linalg.cho_solve(cf, np.eye(S.size), check_finite=False))[:ns]
             schur0 = P.diag[zero] - np.einsum("kl,kl->l", GSZ, M)
             rho0 = P.q[zero] - bS @ GSZ
-            rss0 = max(0.0, P.yy - 2.0 * float(bS @ P.q[S]) + float(bS @ P.G[np.ix_(S, S)] @ bS))
+            rss0 = max(0.0, P.yy - 2.0 * float(bS @ P.q[S]) + float(bS @ GSS @ bS))
         else:
             M, bS, h = np.zeros((0, zero.size)), np.zeros(0), np.ones(0)
             schur0, rho0, rss0 = P.diag[zero].copy(), P.q[zero].copy(), P.yy

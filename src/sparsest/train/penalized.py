@@ -71,10 +71,19 @@ from .sparsest import (
     _trim_heap,
 )
 
-__all__ = ["PENALIZED_WIDTH", "check_budget", "fit_penalized", "gradient_phase", "penalized_objective"]
+__all__ = [
+    "PENALIZED_RESTARTS",
+    "PENALIZED_WIDTH",
+    "check_budget",
+    "fit_penalized",
+    "gradient_phase",
+    "penalized_objective",
+]
 
 #: default neurons per restart of the penalized mode (independent of N)
 PENALIZED_WIDTH = 64
+#: default restarts trained together by the penalized, budget and bounded modes (independent of N)
+PENALIZED_RESTARTS = 8
 
 #: cost per counted unit in the polish of a budget fit with alpha = 0 (marks the units, breaks ties)
 _TIE_COST = 1e-9
@@ -414,7 +423,7 @@ def fit_penalized(
     p: float = 0.4,
     objective: str | None = None,
     width: int | None = None,
-    restarts: int = 8,
+    restarts: int = PENALIZED_RESTARTS,
     epochs: int = 1500,
     lr: float = 0.01,
     lam: float | None = None,
